@@ -1,0 +1,3 @@
+using SegAlign.Cli;
+
+return SegAlignCommand.Run(args);

@@ -1,0 +1,14 @@
+using TorchSharp;
+
+namespace SegAlign.Tests;
+
+/// <summary>Fixes libtorch's thread count for the test process: results stay reproducible and two test
+/// processes never oversubscribe the two cores.</summary>
+public static class TorchSetup
+{
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void Initialise()
+    {
+        torch.set_num_threads(1);
+    }
+}

@@ -1,0 +1,198 @@
+using SegAlign.Models;
+
+namespace SegAlign.Data;
+
+/// <summary>Knobs of the FashionScenes benchmark. Defaults are the CPU benchmark's (see README "FashionScenes").</summary>
+public sealed record FashionScenesOptions : IValidatable
+{
+    /// <summary>Scene side in pixels (square scenes).</summary>
+    public int Size { get; init; } = 64;
+    public int MinItems { get; init; } = 3;
+    public int MaxItems { get; init; } = 6;
+    /// <summary>Item side = 28 px × a scale drawn uniformly from [MinScale, MaxScale].</summary>
+    public double MinScale { get; init; } = 0.7;
+    public double MaxScale { get; init; } = 1.6;
+    /// <summary>Visible parts of an item smaller than this many pixels are labelled 255: nobody can classify them.</summary>
+    public int MinVisiblePixels { get; init; } = 6;
+    /// <summary>Scenes in the validation split (drawn from the t10k images only).</summary>
+    public int ValidationScenes { get; init; } = 500;
+    /// <summary>Seed of the validation split; fixed across runs so every run is scored on the same scenes.</summary>
+    public int ValidationSeed { get; init; } = 0;
+
+    public void Validate(string where)
+    {
+        if (Size is < 16 or > 2048) throw new InputException($"{where}.size", $"must be 16..2048, got {Size}", "use 64 for the CPU benchmark");
+        if (MinItems < 1 || MaxItems < MinItems) throw new InputException($"{where}.minItems/maxItems", $"need 1 ≤ minItems ≤ maxItems, got {MinItems}..{MaxItems}", "e.g. 3 and 6");
+        if (MaxItems > 64) throw new InputException($"{where}.maxItems", $"must be ≤ 64, got {MaxItems}", "use fewer items");
+        if (!(MinScale > 0) || MaxScale < MinScale) throw new InputException($"{where}.minScale/maxScale", $"need 0 < minScale ≤ maxScale, got {MinScale}..{MaxScale}", "e.g. 0.7 and 1.6");
+        if (28 * MaxScale > 2 * Size) throw new InputException($"{where}.maxScale", $"items of {28 * MaxScale:F0} px do not fit a {Size} px scene", "lower maxScale or raise size");
+        if (ValidationScenes < 1) throw new InputException($"{where}.validationScenes", $"must be ≥ 1, got {ValidationScenes}", "use e.g. 500");
+        if (MinVisiblePixels < 0) throw new InputException($"{where}.minVisiblePixels", $"must be ≥ 0, got {MinVisiblePixels}", "use e.g. 6");
+    }
+}
+
+/// <summary>
+/// FashionScenes: the CPU benchmark. Each scene composites several real Fashion-MNIST items at random
+/// scales, positions, tints and flips, with occlusion, over a textured background (coloured gratings
+/// plus noise), so that neither a threshold, nor a colour, nor one global class solves it.
+/// Labels: 0 background, 1–10 the Fashion-MNIST classes, 255 for unrecognisably small visible fragments.
+/// Scene i of a split is a pure function of (split, seed, i); train scenes draw only train images,
+/// validation scenes only t10k images.
+/// </summary>
+public sealed class FashionScenes : ISegmentationDataset
+{
+    public static readonly string[] Names = ["background", .. FashionMnist.ClassNames];
+    static readonly IReadOnlyList<(byte, byte, byte)> palette = [(40, 40, 40), .. Datasets.MakePalette(10)];
+
+    readonly FashionMnistSplit source;
+    readonly FashionScenesOptions options;
+    readonly ulong seed;
+    readonly ulong stream;
+
+    FashionScenes(string split, FashionMnistSplit source, FashionScenesOptions options, int seed, int count)
+    {
+        this.source = source; this.options = options; this.seed = (ulong)seed; Count = count;
+        Name = $"fashion-scenes/{split}";
+        stream = Rng.Hash(Name);
+    }
+
+    /// <summary>The training stream for a run: unbounded, scene i depends on (seed, i) only.</summary>
+    public static FashionScenes Train(FashionScenesOptions options, int seed, string? folder = null)
+    {
+        options.Validate("data");
+        return new FashionScenes("train", FashionMnist.Load(folder).Train, options, seed, int.MaxValue);
+    }
+
+    /// <summary>The validation split: <see cref="FashionScenesOptions.ValidationScenes"/> scenes from the t10k images.</summary>
+    public static FashionScenes Validation(FashionScenesOptions options, string? folder = null)
+    {
+        options.Validate("data");
+        return new FashionScenes("val", FashionMnist.Load(folder).Test, options, options.ValidationSeed, options.ValidationScenes);
+    }
+
+    public string Name { get; }
+    public int NumClasses => 11;
+    public IReadOnlyList<string> ClassNames => Names;
+    public IReadOnlyList<(byte R, byte G, byte B)> Palette => palette;
+    public int Count { get; }
+    public (float[] Mean, float[] Std) Normalisation => ([0.5f, 0.5f, 0.5f], [0.25f, 0.25f, 0.25f]);
+
+    public Sample Get(int index)
+    {
+        if (index < 0 || index >= Count) throw new ArgumentOutOfRangeException(nameof(index), $"scene {index} is outside 0..{Count - 1}");
+        var rng = Rng.For(seed, stream, (ulong)index);
+        int size = options.Size, plane = size * size;
+        var image = new float[3 * plane];
+        var label = new byte[plane];
+        var owner = new byte[plane]; // which item (1-based) owns each pixel, for the fragment rule
+        PaintBackground(rng, image, size);
+
+        int items = rng.Between(options.MinItems, options.MaxItems);
+        for (int item = 1; item <= items; item++)
+            PaintItem(rng, image, label, owner, size, (byte)item);
+
+        if (options.MinVisiblePixels > 0) IgnoreTinyFragments(label, owner, items);
+        return new Sample(image, label, size, size, $"{Name}/{seed}/{index}");
+    }
+
+    // Coloured gratings: a per-channel base colour plus three oriented sinusoids and pixel noise.
+    static void PaintBackground(Rng rng, float[] image, int size)
+    {
+        int plane = size * size;
+        Span<double> baseColour = stackalloc double[3];
+        for (int c = 0; c < 3; c++) baseColour[c] = rng.Uniform(0.15, 0.85);
+        const int gratings = 3;
+        Span<double> fx = stackalloc double[gratings], fy = stackalloc double[gratings], phase = stackalloc double[gratings];
+        Span<double> amplitude = stackalloc double[gratings * 3];
+        for (int g = 0; g < gratings; g++)
+        {
+            double frequency = rng.Uniform(1, 8) * 2 * Math.PI / size, angle = rng.Uniform(0, Math.PI);
+            fx[g] = frequency * Math.Cos(angle); fy[g] = frequency * Math.Sin(angle); phase[g] = rng.Uniform(0, 2 * Math.PI);
+            for (int c = 0; c < 3; c++) amplitude[g * 3 + c] = rng.Uniform(-0.2, 0.2);
+        }
+        double noise = rng.Uniform(0.0, 0.06);
+        // sin(fx·x + fy·y + φ) = sin(fx·x + φ)·cos(fy·y) + cos(fx·x + φ)·sin(fy·y): per-axis tables, no per-pixel sin.
+        var sinX = new double[gratings * size]; var cosX = new double[gratings * size];
+        var sinY = new double[gratings * size]; var cosY = new double[gratings * size];
+        for (int g = 0; g < gratings; g++)
+            for (int i = 0; i < size; i++)
+            {
+                (sinX[g * size + i], cosX[g * size + i]) = Math.SinCos(fx[g] * i + phase[g]);
+                (sinY[g * size + i], cosY[g * size + i]) = Math.SinCos(fy[g] * i);
+            }
+        for (int y = 0; y < size; y++)
+            for (int x = 0; x < size; x++)
+            {
+                int p = y * size + x;
+                for (int c = 0; c < 3; c++)
+                {
+                    double v = baseColour[c];
+                    for (int g = 0; g < gratings; g++)
+                        v += amplitude[g * 3 + c] * (sinX[g * size + x] * cosY[g * size + y] + cosX[g * size + x] * sinY[g * size + y]);
+                    v += noise * (rng.NextDouble() * 2 - 1);
+                    image[c * plane + p] = (float)Math.Clamp(v, 0, 1);
+                }
+            }
+    }
+
+    void PaintItem(Rng rng, float[] image, byte[] label, byte[] owner, int size, byte item)
+    {
+        int plane = size * size, index = rng.Next(source.Count);
+        var grey = source.Image(index);
+        byte cls = (byte)(source.Labels[index] + 1);
+        int side = Math.Max(8, (int)Math.Round(28 * rng.Uniform(options.MinScale, options.MaxScale)));
+        // Up to a quarter of an item may fall outside the scene.
+        int x0 = rng.Between(-side / 4, size - 3 * side / 4), y0 = rng.Between(-side / 4, size - 3 * side / 4);
+        bool flip = rng.Chance(0.5), inverted = rng.Chance(0.3);
+        Span<double> tint = stackalloc double[3];
+        for (int c = 0; c < 3; c++) tint[c] = rng.Uniform(0.1, 1.0);
+        double scale = 28.0 / side;
+
+        for (int ty = Math.Max(0, y0); ty < Math.Min(size, y0 + side); ty++)
+            for (int tx = Math.Max(0, x0); tx < Math.Min(size, x0 + side); tx++)
+            {
+                // Sample the 28×28 source at this pixel's centre (bilinear, edge-clamped).
+                double sx = (tx - x0 + 0.5) * scale - 0.5, sy = (ty - y0 + 0.5) * scale - 0.5;
+                if (flip) sx = 27 - sx;
+                var (g, alpha) = SampleItem(grey, sx, sy);
+                if (alpha <= 0) continue;
+                int p = ty * size + tx;
+                double texture = inverted ? 1 - 0.7 * g : 0.3 + 0.7 * g;
+                for (int c = 0; c < 3; c++)
+                {
+                    int i = c * plane + p;
+                    image[i] = (float)(alpha * tint[c] * texture + (1 - alpha) * image[i]);
+                }
+                if (alpha >= 0.5) { label[p] = cls; owner[p] = item; }
+            }
+    }
+
+    // Returns the grey level in [0, 1] and the coverage alpha (bilinear of the binary object mask).
+    static (double Grey, double Alpha) SampleItem(ReadOnlySpan<byte> grey, double sx, double sy)
+    {
+        const int side = FashionMnistSplit.Side;
+        const byte objectLevel = 8; // Fashion-MNIST backgrounds are (near) zero
+        int ix = (int)Math.Floor(sx), iy = (int)Math.Floor(sy);
+        double fx = sx - ix, fy = sy - iy, g = 0, a = 0;
+        for (int dy = 0; dy <= 1; dy++)
+            for (int dx = 0; dx <= 1; dx++)
+            {
+                int px = ix + dx, py = iy + dy;
+                double w = (dx == 0 ? 1 - fx : fx) * (dy == 0 ? 1 - fy : fy);
+                if (px < 0 || py < 0 || px >= side || py >= side) continue;
+                byte v = grey[py * side + px];
+                if (v < objectLevel) continue;
+                g += w * v / 255.0;
+                a += w;
+            }
+        return (a > 0 ? g / a : 0, a);
+    }
+
+    void IgnoreTinyFragments(byte[] label, byte[] owner, int items)
+    {
+        Span<int> visible = stackalloc int[items + 1];
+        foreach (var o in owner) visible[o]++;
+        for (int p = 0; p < owner.Length; p++)
+            if (owner[p] != 0 && visible[owner[p]] < options.MinVisiblePixels) label[p] = Sample.Ignore;
+    }
+}

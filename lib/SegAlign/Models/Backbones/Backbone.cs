@@ -1,0 +1,63 @@
+using static TorchSharp.torch;
+
+namespace SegAlign.Models.Backbones;
+
+/// <summary>An encoder that returns the four pyramid levels C2–C5 (strides 4, 8, 16, 32 unless dilated).</summary>
+public abstract class Backbone : nn.Module<Tensor, Tensor[]>
+{
+    protected Backbone(string name) : base(name) { }
+
+    /// <summary>Channels of C2..C5.</summary>
+    public abstract long[] Channels { get; }
+
+    /// <summary>Output strides of C2..C5 relative to the input.</summary>
+    public abstract int[] Strides { get; }
+}
+
+/// <summary>Options every backbone accepts.</summary>
+public sealed record BackboneOptions
+{
+    /// <summary>Channel multiplier applied to every stage (1 = the published widths).</summary>
+    public double Width { get; init; } = 1.0;
+    public int InChannels { get; init; } = 3;
+    /// <summary>Three 3×3 convs instead of the 7×7 stem (the ResNet-D stem used by SFNet, AlignSeg, IFA).</summary>
+    public bool DeepStem { get; init; }
+    /// <summary>32 (no dilation), 16 (layer4 dilated) or 8 (layer3 and layer4 dilated).</summary>
+    public int OutputStride { get; init; } = 32;
+
+    public void Validate()
+    {
+        if (!(Width > 0 && Width <= 4)) throw new InputException("model.width", $"must be in (0, 4], got {Width}", "use 1 for the published widths");
+        if (InChannels is < 1 or > 64) throw new InputException("model.inChannels", $"must be 1..64, got {InChannels}", "use 3 for RGB");
+        if (OutputStride is not (8 or 16 or 32)) throw new InputException("model.outputStride", $"must be 8, 16 or 32, got {OutputStride}", "pick one of 8, 16, 32");
+    }
+}
+
+/// <summary>Backbones by name.</summary>
+public static class BackboneRegistry
+{
+    static readonly Dictionary<string, Func<BackboneOptions, Backbone>> factories = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["resnet18"] = o => new ResNet("resnet18", false, [2, 2, 2, 2], o),
+        ["resnet34"] = o => new ResNet("resnet34", false, [3, 4, 6, 3], o),
+        ["resnet50"] = o => new ResNet("resnet50", true, [3, 4, 6, 3], o),
+        ["resnet101"] = o => new ResNet("resnet101", true, [3, 4, 23, 3], o),
+    };
+
+    public static IReadOnlyCollection<string> Names => factories.Keys;
+
+    public static Backbone Create(string name, BackboneOptions options) =>
+        factories.TryGetValue(name, out var factory)
+            ? factory(options)
+            : throw new InputException("model.backbone", $"unknown backbone '{name}'", $"use one of: {string.Join(", ", factories.Keys)}");
+
+    /// <summary>A torchvision-compatible classifier (for parameter and FLOP parity checks).</summary>
+    public static ResNet CreateClassifier(string name, int classes = 1000) => name.ToLowerInvariant() switch
+    {
+        "resnet18" => new ResNet(name, false, [2, 2, 2, 2], new BackboneOptions(), classes),
+        "resnet34" => new ResNet(name, false, [3, 4, 6, 3], new BackboneOptions(), classes),
+        "resnet50" => new ResNet(name, true, [3, 4, 6, 3], new BackboneOptions(), classes),
+        "resnet101" => new ResNet(name, true, [3, 4, 23, 3], new BackboneOptions(), classes),
+        _ => throw new InputException("model.backbone", $"unknown backbone '{name}'", $"use one of: {string.Join(", ", factories.Keys)}"),
+    };
+}

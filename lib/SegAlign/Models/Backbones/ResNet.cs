@@ -1,0 +1,184 @@
+using SegAlign.Nn;
+using TorchSharp;
+
+using static TorchSharp.torch;
+
+namespace SegAlign.Models.Backbones;
+
+/// <summary>
+/// ResNet-18/34/50/101 with torchvision's module structure and parameter names
+/// (conv1, bn1, layer1.0.conv1, …, layer2.0.downsample.0, fc), so a state dict exported from
+/// torchvision loads unchanged when <see cref="BackboneOptions.DeepStem"/> is off and width is 1.
+/// Returns C2–C5. Extensions: width multiplier, input channels, deep stem (3×3 convs, as the
+/// ResNet-D stems of SFNet, AlignSeg and IFA), dilation for output stride 16 or 8 (torchvision's
+/// replace_stride_with_dilation rule; unlike torchvision, BasicBlock accepts dilation, as mmseg does).
+/// </summary>
+public sealed class ResNet : Backbone
+{
+    readonly nn.Module<Tensor, Tensor> conv1;
+    readonly BatchNorm2d bn1;
+    readonly TensorModules layer1, layer2, layer3, layer4;
+    readonly Linear? fc;
+
+    public ResNet(string name, bool bottleneck, int[] blocks, BackboneOptions options, int classifierClasses = 0) : base(name)
+    {
+        options.Validate();
+        int Scale(int c) => Math.Max(8, (int)Math.Round(c * options.Width / 8.0) * 8);
+        int expansion = bottleneck ? 4 : 1;
+        int stemChannels = Scale(64);
+        int inplanes = options.DeepStem ? 2 * stemChannels : stemChannels;
+
+        conv1 = options.DeepStem
+            ? new DeepStem(options.InChannels, stemChannels)
+            : new Conv2d(options.InChannels, stemChannels, 7, stride: 2, padding: 3);
+        bn1 = new BatchNorm2d(inplanes);
+
+        // Output stride 32: no dilation; 16: layer4 dilated; 8: layer3 and layer4 dilated.
+        bool dilate3 = options.OutputStride == 8, dilate4 = options.OutputStride <= 16;
+        int dilation = 1;
+        TensorModules MakeLayer(int planes, int count, int stride, bool dilate)
+        {
+            int previousDilation = dilation;
+            if (dilate) { dilation *= stride; stride = 1; }
+            var layer = new TensorModules();
+            layer.Add(MakeBlock(inplanes, planes, stride, previousDilation, bottleneck));
+            inplanes = planes * expansion;
+            for (int i = 1; i < count; i++) layer.Add(MakeBlock(inplanes, planes, 1, dilation, bottleneck));
+            return layer;
+        }
+        layer1 = MakeLayer(Scale(64), blocks[0], 1, false);
+        layer2 = MakeLayer(Scale(128), blocks[1], 2, false);
+        layer3 = MakeLayer(Scale(256), blocks[2], 2, dilate3);
+        layer4 = MakeLayer(Scale(512), blocks[3], 2, dilate4);
+
+        Channels = [Scale(64) * expansion, Scale(128) * expansion, Scale(256) * expansion, Scale(512) * expansion];
+        Strides = [4, 8, dilate3 ? 8 : 16, options.OutputStride];
+        if (classifierClasses > 0) fc = new Linear(Channels[3], classifierClasses);
+        RegisterComponents();
+    }
+
+    static nn.Module<Tensor, Tensor> MakeBlock(int inplanes, int planes, int stride, int dilation, bool bottleneck) =>
+        bottleneck ? new Bottleneck(inplanes, planes, stride, dilation) : new BasicBlock(inplanes, planes, stride, dilation);
+
+    public override long[] Channels { get; }
+    public override int[] Strides { get; }
+
+    public override Tensor[] forward(Tensor x)
+    {
+        var y = Ops.Relu(bn1.forward(conv1.forward(x)));
+        y = Ops.MaxPool(y, 3, 2, 1);
+        var c2 = Run(layer1, y);
+        var c3 = Run(layer2, c2);
+        var c4 = Run(layer3, c3);
+        var c5 = Run(layer4, c4);
+        return [c2, c3, c4, c5];
+    }
+
+    /// <summary>Image classification head (global pool + fc), for parameter/FLOP parity with torchvision.</summary>
+    public Tensor Classify(Tensor x)
+    {
+        if (fc is null) throw new InvalidOperationException("This ResNet was built without a classifier.");
+        var c5 = forward(x)[3];
+        var pooled = Ops.AdaptiveAvgPool(c5, 1, 1);
+        return fc.forward(Ops.Reshape(pooled, pooled.shape[0], pooled.shape[1]));
+    }
+
+    static Tensor Run(TensorModules layer, Tensor x)
+    {
+        foreach (var block in layer) x = block.forward(x);
+        return x;
+    }
+}
+
+/// <summary>torchvision BasicBlock (two 3×3 convs), with dilation support.</summary>
+sealed class BasicBlock : nn.Module<Tensor, Tensor>
+{
+    readonly Conv2d conv1, conv2;
+    readonly BatchNorm2d bn1, bn2;
+    readonly Downsample? downsample;
+
+    public BasicBlock(int inplanes, int planes, int stride, int dilation) : base(nameof(BasicBlock))
+    {
+        conv1 = new Conv2d(inplanes, planes, 3, stride, dilation: dilation);
+        bn1 = new BatchNorm2d(planes);
+        conv2 = new Conv2d(planes, planes, 3, 1, dilation: dilation);
+        bn2 = new BatchNorm2d(planes);
+        if (stride != 1 || inplanes != planes) downsample = new Downsample(inplanes, planes, stride);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        var y = Ops.Relu(bn1.forward(conv1.forward(x)));
+        y = bn2.forward(conv2.forward(y));
+        var identity = downsample is null ? x : downsample.forward(x);
+        return Ops.Relu(Ops.Add(y, identity));
+    }
+}
+
+/// <summary>torchvision Bottleneck (ResNet v1.5: stride on the 3×3 conv).</summary>
+sealed class Bottleneck : nn.Module<Tensor, Tensor>
+{
+    readonly Conv2d conv1, conv2, conv3;
+    readonly BatchNorm2d bn1, bn2, bn3;
+    readonly Downsample? downsample;
+
+    public Bottleneck(int inplanes, int planes, int stride, int dilation) : base(nameof(Bottleneck))
+    {
+        conv1 = new Conv2d(inplanes, planes, 1);
+        bn1 = new BatchNorm2d(planes);
+        conv2 = new Conv2d(planes, planes, 3, stride, dilation: dilation);
+        bn2 = new BatchNorm2d(planes);
+        conv3 = new Conv2d(planes, planes * 4, 1);
+        bn3 = new BatchNorm2d(planes * 4);
+        if (stride != 1 || inplanes != planes * 4) downsample = new Downsample(inplanes, planes * 4, stride);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        var y = Ops.Relu(bn1.forward(conv1.forward(x)));
+        y = Ops.Relu(bn2.forward(conv2.forward(y)));
+        y = bn3.forward(conv3.forward(y));
+        var identity = downsample is null ? x : downsample.forward(x);
+        return Ops.Relu(Ops.Add(y, identity));
+    }
+}
+
+/// <summary>1×1 strided conv + BN, named downsample.0 / downsample.1 as in torchvision.</summary>
+sealed class Downsample : nn.Module<Tensor, Tensor>
+{
+    readonly TensorModules layers = new();
+
+    public Downsample(int inplanes, int outplanes, int stride) : base(nameof(Downsample))
+    {
+        layers.Add(new Conv2d(inplanes, outplanes, 1, stride));
+        layers.Add(new BatchNorm2d(outplanes));
+        foreach (var (name, module) in layers.named_children()) register_module(name, module);
+    }
+
+    public override Tensor forward(Tensor x) => layers[1].forward(layers[0].forward(x));
+}
+
+/// <summary>Deep stem: three 3×3 convs (stride 2 on the first), channels c, c, 2c; the last BN/ReLU is the ResNet's bn1.</summary>
+sealed class DeepStem : nn.Module<Tensor, Tensor>
+{
+    readonly TensorModules layers = new();
+
+    public DeepStem(int inChannels, int channels) : base(nameof(DeepStem))
+    {
+        layers.Add(new Conv2d(inChannels, channels, 3, 2));
+        layers.Add(new BatchNorm2d(channels));
+        layers.Add(new Conv2d(channels, channels, 3, 1));
+        layers.Add(new BatchNorm2d(channels));
+        layers.Add(new Conv2d(channels, 2 * channels, 3, 1));
+        foreach (var (name, module) in layers.named_children()) register_module(name, module);
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        var y = Ops.Relu(layers[1].forward(layers[0].forward(x)));
+        y = Ops.Relu(layers[3].forward(layers[2].forward(y)));
+        return layers[4].forward(y);
+    }
+}

@@ -1,0 +1,71 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using SegAlign.Models.Decoders;
+
+namespace SegAlign.Models;
+
+/// <summary>A registered decoder: its name, what it is, its options type and how to build it.</summary>
+public sealed class DecoderEntry
+{
+    DecoderEntry(string name, string paper, Type optionsType, Func<DecoderContext, JsonObject?, string, Decoder> create)
+    {
+        Name = name; Paper = paper; OptionsType = optionsType; this.create = create;
+    }
+
+    readonly Func<DecoderContext, JsonObject?, string, Decoder> create;
+
+    public string Name { get; }
+    public string Paper { get; }
+    public Type OptionsType { get; }
+
+    public Decoder Create(DecoderContext context, JsonObject? options, string where = "model.decoderOptions") =>
+        create(context, options, where);
+
+    /// <summary>The options with every default filled in, as JSON (for resolved configs and hashes).</summary>
+    public JsonObject ResolveOptions(JsonObject? options, string where = "model.decoderOptions") =>
+        (JsonObject)JsonSerializer.SerializeToNode(Parse(OptionsType, options, where), OptionsType, Json.Options)!;
+
+    public static DecoderEntry Of<TOptions>(string name, string paper, Func<DecoderContext, TOptions, Decoder> factory)
+        where TOptions : class, new() =>
+        new(name, paper, typeof(TOptions), (context, json, where) => factory(context, (TOptions)Parse(typeof(TOptions), json, where)));
+
+    static object Parse(Type type, JsonObject? json, string where)
+    {
+        object options;
+        try
+        {
+            options = json is null ? Activator.CreateInstance(type)! : json.Deserialize(type, Json.StrictOptions)!;
+        }
+        catch (JsonException e)
+        {
+            var known = string.Join(", ", type.GetProperties().Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name)));
+            throw new InputException(where, e.Message, $"use only the options this decoder has: {known}");
+        }
+        if (options is IValidatable validatable) validatable.Validate(where);
+        return options;
+    }
+}
+
+/// <summary>Options that can check themselves; <c>where</c> names the config field for the message.</summary>
+public interface IValidatable
+{
+    void Validate(string where);
+}
+
+/// <summary>Decoders by name. Adding a decoder = one file + one line here + one experiment entry.</summary>
+public static class DecoderRegistry
+{
+    static readonly Dictionary<string, DecoderEntry> entries = new DecoderEntry[]
+    {
+        DecoderEntry.Of<FpnOptions>("fpn", "SFNet FPN+PPM head, bilinear top-down (baseline)", (c, o) => new FpnDecoder(c, o)),
+    }.ToDictionary(e => e.Name, StringComparer.OrdinalIgnoreCase);
+
+    public static IReadOnlyCollection<string> Names => entries.Keys;
+
+    public static IEnumerable<DecoderEntry> All => entries.Values;
+
+    public static DecoderEntry Get(string name) =>
+        entries.TryGetValue(name, out var entry)
+            ? entry
+            : throw new InputException("model.decoder", $"unknown decoder '{name}'", $"use one of: {string.Join(", ", entries.Keys)}");
+}

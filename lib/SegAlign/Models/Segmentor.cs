@@ -1,0 +1,119 @@
+using System.Text.Json.Nodes;
+using SegAlign.Models.Backbones;
+using SegAlign.Models.Decoders;
+using SegAlign.Models.Modules;
+using SegAlign.Nn;
+using static TorchSharp.torch;
+
+namespace SegAlign.Models;
+
+/// <summary>Everything that defines a model's architecture.</summary>
+public sealed record ModelConfig
+{
+    public string Backbone { get; init; } = "resnet18";
+    public double Width { get; init; } = 1.0;
+    public bool DeepStem { get; init; }
+    public int OutputStride { get; init; } = 32;
+    public int InChannels { get; init; } = 3;
+    public string Decoder { get; init; } = "fpn";
+    /// <summary>The decoder's working width; null = the papers' default (128 for ResNet-18/34, 256 deeper), times <see cref="Width"/>.</summary>
+    public int? DecoderChannels { get; init; }
+    public JsonObject? DecoderOptions { get; init; }
+    /// <summary>FCN auxiliary head on C4 (PSPNet/mmseg convention), trained with <see cref="AuxWeight"/>.</summary>
+    public bool AuxHead { get; init; }
+    public double AuxWeight { get; init; } = 0.4;
+
+    public BackboneOptions BackboneOptions => new()
+    {
+        Width = Width, DeepStem = DeepStem, OutputStride = OutputStride, InChannels = InChannels,
+    };
+
+    public int ResolvedDecoderChannels
+    {
+        get
+        {
+            if (DecoderChannels is int explicitChannels) return explicitChannels;
+            bool deep = Backbone.Contains("50", StringComparison.Ordinal) || Backbone.Contains("101", StringComparison.Ordinal);
+            return Math.Max(8, (int)Math.Round((deep ? 256 : 128) * Width / 8.0) * 8);
+        }
+    }
+
+    public void Validate()
+    {
+        BackboneOptions.Validate();
+        if (DecoderChannels is < 8 or > 4096) throw new InputException("model.decoderChannels", $"must be 8..4096, got {DecoderChannels}", "omit it for the paper default");
+        if (AuxWeight < 0) throw new InputException("model.auxWeight", $"must be ≥ 0, got {AuxWeight}", "use 0.4 (PSPNet) or turn auxHead off");
+        if (!BackboneRegistry.Names.Contains(Backbone, StringComparer.OrdinalIgnoreCase))
+            throw new InputException("model.backbone", $"unknown backbone '{Backbone}'", $"use one of: {string.Join(", ", BackboneRegistry.Names)}");
+        DecoderRegistry.Get(Decoder).ResolveOptions(DecoderOptions);
+    }
+}
+
+/// <summary>Full-resolution logits plus auxiliary logits (also at full resolution) with their loss weights.</summary>
+public sealed record SegmentorOutput(Tensor Logits, IReadOnlyList<AuxiliaryLogits> Auxiliary);
+
+/// <summary>
+/// A segmentation model: backbone → decoder (→ optional auxiliary head on C4). Knows nothing about
+/// losses or optimisation (that is the trainer's job).
+/// </summary>
+public sealed class Segmentor : nn.Module<Tensor, SegmentorOutput>
+{
+    readonly Backbone backbone;
+    readonly Decoder decoder;
+    readonly ClassifierHead? aux_head;
+
+    public Segmentor(ModelConfig config, int numClasses) : base(nameof(Segmentor))
+    {
+        config.Validate();
+        Config = config;
+        NumClasses = numClasses;
+        backbone = BackboneRegistry.Create(config.Backbone, config.BackboneOptions);
+        var context = new DecoderContext(backbone.Channels, backbone.Strides, numClasses, config.ResolvedDecoderChannels);
+        decoder = DecoderRegistry.Get(config.Decoder).Create(context, config.DecoderOptions);
+        if (config.AuxHead) aux_head = new ClassifierHead(backbone.Channels[2], config.ResolvedDecoderChannels, numClasses);
+        RegisterComponents();
+    }
+
+    public ModelConfig Config { get; }
+    public int NumClasses { get; }
+    public Backbone Backbone => backbone;
+    public Decoder Decoder => decoder;
+    public nn.Module? AuxHead => aux_head;
+
+    public override SegmentorOutput forward(Tensor image) => Forward(image, null);
+
+    /// <summary>
+    /// Logits at the input size, or at <paramref name="outputSize"/>. Decoders that can be queried at any
+    /// resolution (IFA) produce that size directly; the others are resized bilinearly.
+    /// </summary>
+    public SegmentorOutput Forward(Tensor image, (long Height, long Width)? outputSize)
+    {
+        long h = image.shape[2], w = image.shape[3];
+        var (outH, outW) = outputSize ?? (h, w);
+        var counter = FlopCounter.Current;
+
+        if (counter is not null) counter.Section = "backbone";
+        var features = backbone.forward(image);
+
+        if (counter is not null) counter.Section = "decoder";
+        var decoded = decoder.forward(new DecoderInput(features, h, w, decoder.SupportsArbitraryOutputSize ? (outH, outW) : null));
+        var logits = Ops.Resize(decoded.Logits, outH, outW, alignCorners: false);
+
+        // Training: every auxiliary prediction at full size for its loss. Evaluation: whatever the decoder
+        // chose to return (e.g. HFGD's high-level logits, for visualisation), at its own resolution.
+        var auxiliary = new List<AuxiliaryLogits>(decoded.Auxiliary.Count + 1);
+        if (!training) auxiliary.AddRange(decoded.Auxiliary);
+        else
+        {
+            foreach (var a in decoded.Auxiliary)
+                auxiliary.Add(a with { Logits = Ops.Resize(a.Logits, outH, outW, alignCorners: false) });
+            if (aux_head is not null)
+            {
+                if (counter is not null) counter.Section = "auxiliary";
+                auxiliary.Add(new AuxiliaryLogits("aux.c4", Ops.Resize(aux_head.forward(features[2]), outH, outW, alignCorners: false), Config.AuxWeight));
+            }
+        }
+        if (counter is not null) counter.Section = "model";
+        return new SegmentorOutput(logits, auxiliary);
+    }
+}

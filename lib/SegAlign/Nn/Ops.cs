@@ -1,0 +1,274 @@
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace SegAlign.Nn;
+
+/// <summary>
+/// The only door through which model code computes. Each op is the plain libtorch call plus, when a
+/// <see cref="FlopCounter"/> is active on this thread, a record of its cost (convention on
+/// <see cref="FlopCounter"/>). Out-of-place only: an in-place op would create no tensor and so could
+/// escape the counter's coverage check.
+/// </summary>
+public static class Ops
+{
+    static FlopCounter? Begin()
+    {
+        var counter = FlopCounter.Current;
+        counter?.Enter();
+        return counter;
+    }
+
+    static Tensor End(FlopCounter? counter, string op, Tensor output, long macs)
+    {
+        counter?.Exit(op, macs, output);
+        return output;
+    }
+
+    // ---- linear algebra ----------------------------------------------------------------------
+
+    public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias, long stride = 1, long padding = 0, long dilation = 1, long groups = 1)
+    {
+        var c = Begin();
+        var y = F.conv2d(x, weight, bias, [stride, stride], [padding, padding], [dilation, dilation], groups);
+        if (c is null) return y;
+        long perOutput = weight.shape[1] * weight.shape[2] * weight.shape[3] + (bias is null ? 0 : 1);
+        return End(c, "conv2d", y, y.numel() * perOutput);
+    }
+
+    public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias)
+    {
+        var c = Begin();
+        var y = F.linear(x, weight, bias);
+        return End(c, "linear", y, c is null ? 0 : y.numel() * (weight.shape[1] + (bias is null ? 0 : 1)));
+    }
+
+    /// <summary>Batched matrix product: [..., M, K] × [..., K, N].</summary>
+    public static Tensor MatMul(Tensor a, Tensor b)
+    {
+        var c = Begin();
+        var y = torch.matmul(a, b);
+        return End(c, "matmul", y, c is null ? 0 : y.numel() * a.shape[^1]);
+    }
+
+    // ---- normalisation and activations -------------------------------------------------------
+
+    public static Tensor BatchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor? weight, Tensor? bias, bool training, double momentum, double eps)
+    {
+        var c = Begin();
+        var y = F.batch_norm(x, runningMean, runningVar, weight, bias, training, momentum, eps);
+        return End(c, "batch_norm", y, c is null ? 0 : y.numel());
+    }
+
+    public static Tensor Relu(Tensor x)
+    {
+        var c = Begin();
+        var y = F.relu(x);
+        return End(c, "relu", y, c is null ? 0 : y.numel());
+    }
+
+    public static Tensor LeakyRelu(Tensor x, double slope)
+    {
+        var c = Begin();
+        var y = F.leaky_relu(x, slope);
+        return End(c, "leaky_relu", y, c is null ? 0 : y.numel());
+    }
+
+    public static Tensor Sigmoid(Tensor x)
+    {
+        var c = Begin();
+        var y = torch.sigmoid(x);
+        return End(c, "sigmoid", y, c is null ? 0 : y.numel());
+    }
+
+    public static Tensor Softmax(Tensor x, long dim)
+    {
+        var c = Begin();
+        var y = F.softmax(x, dim);
+        return End(c, "softmax", y, c is null ? 0 : 3 * y.numel());
+    }
+
+    public static Tensor Dropout2d(Tensor x, double p, bool training)
+    {
+        if (!training || p <= 0) return x;
+        var c = Begin();
+        var y = F.dropout2d(x, p, training);
+        return End(c, "dropout2d", y, c is null ? 0 : y.numel());
+    }
+
+    // ---- elementwise ---------------------------------------------------------------------------
+
+    public static Tensor Add(Tensor a, Tensor b)
+    {
+        var c = Begin();
+        var y = torch.add(a, b);
+        return End(c, "add", y, c is null ? 0 : y.numel());
+    }
+
+    public static Tensor Sub(Tensor a, Tensor b)
+    {
+        var c = Begin();
+        var y = torch.sub(a, b);
+        return End(c, "sub", y, c is null ? 0 : y.numel());
+    }
+
+    public static Tensor Mul(Tensor a, Tensor b)
+    {
+        var c = Begin();
+        var y = torch.mul(a, b);
+        return End(c, "mul", y, c is null ? 0 : y.numel());
+    }
+
+    public static Tensor Div(Tensor a, Tensor b)
+    {
+        var c = Begin();
+        var y = torch.div(a, b);
+        return End(c, "div", y, c is null ? 0 : y.numel());
+    }
+
+    /// <summary>a·scale + shift, one MAC per element.</summary>
+    public static Tensor Affine(Tensor x, double scale, double shift)
+    {
+        var c = Begin();
+        var y = torch.add(torch.mul(x, scale), shift);
+        return End(c, "affine", y, c is null ? 0 : y.numel());
+    }
+
+    public static Tensor Sin(Tensor x)
+    {
+        var c = Begin();
+        var y = torch.sin(x);
+        return End(c, "sin", y, c is null ? 0 : y.numel());
+    }
+
+    public static Tensor Cos(Tensor x)
+    {
+        var c = Begin();
+        var y = torch.cos(x);
+        return End(c, "cos", y, c is null ? 0 : y.numel());
+    }
+
+    public static Tensor Sum(Tensor x, long dim, bool keepDim = false)
+    {
+        var c = Begin();
+        var y = x.sum(dim, keepDim);
+        return End(c, "sum", y, c is null ? 0 : x.numel());
+    }
+
+    public static Tensor Mean(Tensor x, long[] dims, bool keepDim = false)
+    {
+        var c = Begin();
+        var y = x.mean(dims, keepDim);
+        return End(c, "mean", y, c is null ? 0 : x.numel());
+    }
+
+    // ---- resampling ----------------------------------------------------------------------------
+
+    /// <summary>Bilinear (or nearest) resize to an explicit size.</summary>
+    public static Tensor Resize(Tensor x, long height, long width, bool alignCorners, bool nearest = false)
+    {
+        if (x.shape[2] == height && x.shape[3] == width) return x;
+        var c = Begin();
+        var y = nearest
+            ? F.interpolate(x, [height, width], mode: InterpolationMode.Nearest)
+            : F.interpolate(x, [height, width], mode: InterpolationMode.Bilinear, align_corners: alignCorners);
+        return End(c, nearest ? "interpolate_nearest" : "interpolate_bilinear", y, c is null || nearest ? 0 : 4 * y.numel());
+    }
+
+    /// <summary>grid_sample; grid is [N, Hout, Wout, 2] in (x, y) order, normalised to [-1, 1].</summary>
+    public static Tensor GridSample(Tensor x, Tensor grid, bool alignCorners, bool nearest = false)
+    {
+        var c = Begin();
+        var y = F.grid_sample(x, grid, nearest ? GridSampleMode.Nearest : GridSampleMode.Bilinear,
+            GridSamplePaddingMode.Zeros, alignCorners);
+        return End(c, nearest ? "grid_sample_nearest" : "grid_sample_bilinear", y, c is null || nearest ? 0 : 4 * y.numel());
+    }
+
+    public static Tensor AdaptiveAvgPool(Tensor x, long height, long width)
+    {
+        var c = Begin();
+        var y = F.adaptive_avg_pool2d(x, [height, width]);
+        if (c is null) return y;
+        long window = AdaptiveWindowTotal(x.shape[2], height) * AdaptiveWindowTotal(x.shape[3], width);
+        return End(c, "adaptive_avg_pool", y, x.shape[0] * x.shape[1] * window);
+    }
+
+    public static Tensor MaxPool(Tensor x, long kernel, long stride, long padding)
+    {
+        var c = Begin();
+        var y = F.max_pool2d(x, [kernel, kernel], [stride, stride], [padding, padding]);
+        return End(c, "max_pool", y, c is null ? 0 : y.numel() * kernel * kernel);
+    }
+
+    /// <summary>Sliding k×k neighbourhoods: [N, C, H, W] → [N, C·k·k, L] (a gather, no arithmetic).</summary>
+    public static Tensor Unfold(Tensor x, long kernel, long dilation, long padding, long stride)
+    {
+        var c = Begin();
+        var y = F.unfold(x, (kernel, kernel), (dilation, dilation), (padding, padding), (stride, stride));
+        return End(c, "unfold", y, 0);
+    }
+
+    // Sum over output cells of the adaptive window length along one axis (PyTorch's start/end rule).
+    internal static long AdaptiveWindowTotal(long input, long output)
+    {
+        long total = 0;
+        for (long i = 0; i < output; i++)
+        {
+            long start = i * input / output, end = ((i + 1) * input + output - 1) / output;
+            total += end - start;
+        }
+        return total;
+    }
+
+    // ---- layout (no arithmetic, still recorded so coverage stays provable) --------------------
+
+    public static Tensor Cat(IList<Tensor> xs, long dim)
+    {
+        var c = Begin();
+        var y = torch.cat(xs, dim);
+        return End(c, "cat", y, 0);
+    }
+
+    public static Tensor Reshape(Tensor x, params long[] shape)
+    {
+        var c = Begin();
+        var y = x.reshape(shape);
+        return End(c, "reshape", y, 0);
+    }
+
+    public static Tensor Permute(Tensor x, params long[] dims)
+    {
+        var c = Begin();
+        var y = x.permute(dims);
+        return End(c, "permute", y, 0);
+    }
+
+    public static Tensor Slice(Tensor x, long dim, long start, long length)
+    {
+        var c = Begin();
+        var y = x.narrow(dim, start, length);
+        return End(c, "slice", y, 0);
+    }
+
+    public static Tensor Detach(Tensor x)
+    {
+        var c = Begin();
+        var y = x.detach();
+        return End(c, "detach", y, 0);
+    }
+
+    public static Tensor Expand(Tensor x, params long[] shape)
+    {
+        var c = Begin();
+        var y = x.expand(shape);
+        return End(c, "expand", y, 0);
+    }
+
+    /// <summary>A constant built from values (grids, coordinates); recorded at zero cost.</summary>
+    public static Tensor Constant(float[] values, long[] shape, Device device)
+    {
+        var c = Begin();
+        var y = torch.tensor(values, shape, device: device);
+        return End(c, "constant", y, 0);
+    }
+}

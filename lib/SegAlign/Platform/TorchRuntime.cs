@@ -1,0 +1,109 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SegAlign.Platform;
+
+/// <summary>What this process computes on, and with which software.</summary>
+public sealed record RuntimeInfo(string Device, string Processor, int Threads, string DotNet, string TorchSharp, string LibTorch, string Os)
+{
+    public override string ToString() =>
+        $"{Device} · {Processor} · {Threads} threads · .NET {DotNet} · TorchSharp {TorchSharp} · libtorch {LibTorch} · {Os}";
+}
+
+/// <summary>
+/// Starts libtorch once per process: makes sure its native library can load (see <see cref="ElfVersionPatch"/>),
+/// turns the misleading TorchSharp load failure into a message that says what is wrong, picks the
+/// device (CUDA when available, else CPU) and the thread count.
+/// </summary>
+public static class TorchRuntime
+{
+    static readonly object gate = new();
+    static Device? device;
+
+    /// <summary>The device models and batches live on.</summary>
+    public static Device Device => device ?? Initialise();
+
+    /// <summary>Idempotent. <paramref name="threads"/> ≤ 0 keeps libtorch's choice (all cores).</summary>
+    public static Device Initialise(int threads = 0)
+    {
+        lock (gate)
+        {
+            if (device is null)
+            {
+                RepairNativeLibraryIfNeeded();
+                try
+                {
+                    device = torch.cuda.is_available() ? torch.CUDA : torch.CPU;
+                }
+                catch (TypeInitializationException e)
+                {
+                    throw new InvalidOperationException(DescribeLoadFailure(e), e);
+                }
+            }
+            if (threads > 0 && torch.get_num_threads() != threads) torch.set_num_threads(threads);
+            return device;
+        }
+    }
+
+    public static RuntimeInfo Describe()
+    {
+        var d = Device;
+        string torchSharp = typeof(torch).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
+                            ?? typeof(torch).Assembly.GetName().Version?.ToString() ?? "?";
+        return new RuntimeInfo(
+            d.type == DeviceType.CUDA ? $"cuda ({torch.cuda.device_count()} GPU)" : "cpu",
+            ProcessorName(), torch.get_num_threads(), Environment.Version.ToString(), torchSharp,
+            torch.__version__, RuntimeInformation.OSDescription);
+    }
+
+    public static string ProcessorName()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/cpuinfo"))
+                if (line.StartsWith("model name", StringComparison.Ordinal)) return line[(line.IndexOf(':') + 1)..].Trim();
+        }
+        catch (IOException) { }
+        return RuntimeInformation.ProcessArchitecture.ToString();
+    }
+
+    // The build patches the copies it knows; this covers a copy loaded from elsewhere (e.g. a NuGet cache
+    // populated by another tool). Patching an already-patched or unneeded file is a no-op.
+    static void RepairNativeLibraryIfNeeded()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        foreach (var candidate in NativeLibraryCandidates())
+        {
+            try { ElfVersionPatch.EnsureLoadable(candidate); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* read-only location: the load error below explains */ }
+        }
+    }
+
+    static IEnumerable<string> NativeLibraryCandidates()
+    {
+        string name = ElfVersionPatch.TorchSharpNativeLibrary;
+        string? assemblyDir = Path.GetDirectoryName(typeof(torch).Assembly.Location);
+        var dirs = new List<string> { AppContext.BaseDirectory, Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native") };
+        if (assemblyDir is not null)
+        {
+            dirs.Add(assemblyDir);
+            // NuGet layout: <pkg>/lib/net8.0/TorchSharp.dll next to <pkg>/runtimes/linux-x64/native/.
+            dirs.Add(Path.GetFullPath(Path.Combine(assemblyDir, "..", "..", "runtimes", "linux-x64", "native")));
+        }
+        return dirs.Distinct().Select(d => Path.Combine(d, name)).Where(File.Exists);
+    }
+
+    static string DescribeLoadFailure(Exception e)
+    {
+        string? libstdcxx = ElfVersionPatch.FindSystemLibStdCxx();
+        bool hasVersion = libstdcxx is not null && ElfVersionPatch.LibraryDefinesVersion(libstdcxx, ElfVersionPatch.MissingVersion);
+        var inner = e.InnerException?.Message ?? e.Message;
+        return hasVersion
+            ? $"TorchSharp could not load libtorch: {inner}. Rebuild (dotnet build) so the native packages are restored next to the program."
+            : $"TorchSharp could not load its native library because {libstdcxx ?? "the system libstdc++"} lacks {ElfVersionPatch.MissingVersion}, " +
+              "and the automatic fix could not be applied (is the library read-only?). Run `dotnet build` in the repository, " +
+              $"which patches the copies it uses, or install GCC 13's libstdc++. (TorchSharp said: {inner})";
+    }
+}
