@@ -68,7 +68,7 @@ public sealed class Segmentor : nn.Module<Tensor, SegmentorOutput>
         Config = config;
         NumClasses = numClasses;
         backbone = BackboneRegistry.Create(config.Backbone, config.BackboneOptions);
-        var context = new DecoderContext(backbone.Channels, backbone.Strides, numClasses, config.ResolvedDecoderChannels);
+        var context = new DecoderContext(backbone.Channels, backbone.Strides, numClasses, config.ResolvedDecoderChannels, backbone.StemChannels);
         decoder = DecoderRegistry.Get(config.Decoder).Create(context, config.DecoderOptions);
         if (config.AuxHead) aux_head = new ClassifierHead(backbone.Channels[2], config.ResolvedDecoderChannels, numClasses);
         RegisterComponents();
@@ -93,10 +93,11 @@ public sealed class Segmentor : nn.Module<Tensor, SegmentorOutput>
         var counter = FlopCounter.Current;
 
         if (counter is not null) counter.Section = "backbone";
-        var features = backbone.forward(image);
+        var levels = backbone.forward(image);
+        Tensor[] features = levels[1..];
 
         if (counter is not null) counter.Section = "decoder";
-        var decoded = decoder.forward(new DecoderInput(features, h, w, decoder.SupportsArbitraryOutputSize ? (outH, outW) : null));
+        var decoded = decoder.forward(new DecoderInput(features, levels[0], h, w, decoder.SupportsArbitraryOutputSize ? (outH, outW) : null));
         var logits = Ops.Resize(decoded.Logits, outH, outW, alignCorners: false);
 
         // Training: every auxiliary prediction at full size for its loss. Evaluation: whatever the decoder

@@ -2,7 +2,10 @@ using static TorchSharp.torch;
 
 namespace SegAlign.Models.Backbones;
 
-/// <summary>An encoder that returns the four pyramid levels C2–C5 (strides 4, 8, 16, 32 unless dilated).</summary>
+/// <summary>
+/// An encoder that returns five levels: C1 (the stem's stride-2 output, for decoders that go to output
+/// stride 2) and the pyramid C2–C5 (strides 4, 8, 16, 32 unless dilated).
+/// </summary>
 public abstract class Backbone : nn.Module<Tensor, Tensor[]>
 {
     protected Backbone(string name) : base(name) { }
@@ -12,6 +15,9 @@ public abstract class Backbone : nn.Module<Tensor, Tensor[]>
 
     /// <summary>Output strides of C2..C5 relative to the input.</summary>
     public abstract int[] Strides { get; }
+
+    /// <summary>Channels of C1 (stride 2).</summary>
+    public abstract long StemChannels { get; }
 }
 
 /// <summary>Options every backbone accepts.</summary>

@@ -9,7 +9,7 @@ namespace SegAlign.Models.Backbones;
 /// ResNet-18/34/50/101 with torchvision's module structure and parameter names
 /// (conv1, bn1, layer1.0.conv1, …, layer2.0.downsample.0, fc), so a state dict exported from
 /// torchvision loads unchanged when <see cref="BackboneOptions.DeepStem"/> is off and width is 1.
-/// Returns C2–C5. Extensions: width multiplier, input channels, deep stem (3×3 convs, as the
+/// Returns C1 (stem, stride 2) and C2–C5. Extensions: width multiplier, input channels, deep stem (3×3 convs, as the
 /// ResNet-D stems of SFNet, AlignSeg and IFA), dilation for output stride 16 or 8 (torchvision's
 /// replace_stride_with_dilation rule; unlike torchvision, BasicBlock accepts dilation, as mmseg does).
 /// </summary>
@@ -32,6 +32,7 @@ public sealed class ResNet : Backbone
             ? new DeepStem(options.InChannels, stemChannels)
             : new Conv2d(options.InChannels, stemChannels, 7, stride: 2, padding: 3);
         bn1 = new BatchNorm2d(inplanes);
+        bn1Channels = inplanes;
 
         // Output stride 32: no dilation; 16: layer4 dilated; 8: layer3 and layer4 dilated.
         bool dilate3 = options.OutputStride == 8, dilate4 = options.OutputStride <= 16;
@@ -62,23 +63,25 @@ public sealed class ResNet : Backbone
 
     public override long[] Channels { get; }
     public override int[] Strides { get; }
+    public override long StemChannels => bn1Channels;
+    readonly long bn1Channels;
 
+    /// <summary>[C1, C2, C3, C4, C5].</summary>
     public override Tensor[] forward(Tensor x)
     {
-        var y = Ops.Relu(bn1.forward(conv1.forward(x)));
-        y = Ops.MaxPool(y, 3, 2, 1);
-        var c2 = Run(layer1, y);
+        var c1 = Ops.Relu(bn1.forward(conv1.forward(x)));
+        var c2 = Run(layer1, Ops.MaxPool(c1, 3, 2, 1));
         var c3 = Run(layer2, c2);
         var c4 = Run(layer3, c3);
         var c5 = Run(layer4, c4);
-        return [c2, c3, c4, c5];
+        return [c1, c2, c3, c4, c5];
     }
 
     /// <summary>Image classification head (global pool + fc), for parameter/FLOP parity with torchvision.</summary>
     public Tensor Classify(Tensor x)
     {
         if (fc is null) throw new InvalidOperationException("This ResNet was built without a classifier.");
-        var c5 = forward(x)[3];
+        var c5 = forward(x)[4];
         var pooled = Ops.AdaptiveAvgPool(c5, 1, 1);
         return fc.forward(Ops.Reshape(pooled, pooled.shape[0], pooled.shape[1]));
     }

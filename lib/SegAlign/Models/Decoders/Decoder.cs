@@ -7,10 +7,15 @@ namespace SegAlign.Models.Decoders;
 /// <param name="InStrides">Strides of C2..C5.</param>
 /// <param name="NumClasses">Output classes.</param>
 /// <param name="Channels">The decoder's working width (SFNet's fpn_dim, ASPP's 256, …).</param>
-public sealed record DecoderContext(long[] InChannels, int[] InStrides, int NumClasses, int Channels);
+/// <param name="StemChannels">Channels of the stride-2 stem feature C1 (for output stride 2).</param>
+public sealed record DecoderContext(long[] InChannels, int[] InStrides, int NumClasses, int Channels, long StemChannels);
 
-/// <summary>The pyramid C2..C5 plus the input's size, and optionally the size the caller wants logits at.</summary>
-public sealed record DecoderInput(Tensor[] Features, long ImageHeight, long ImageWidth, (long Height, long Width)? OutputSize = null);
+/// <summary>
+/// The pyramid C2..C5 (<see cref="Features"/>), the stride-2 stem feature C1 (<see cref="Stem"/>, used only
+/// by decoders that go to output stride 2), the input's size, and optionally the size the caller wants
+/// logits at (honoured by decoders with <see cref="Decoder.SupportsArbitraryOutputSize"/>).
+/// </summary>
+public sealed record DecoderInput(Tensor[] Features, Tensor Stem, long ImageHeight, long ImageWidth, (long Height, long Width)? OutputSize = null);
 
 /// <summary>A named extra prediction trained with its own loss weight (deep supervision, HFGD's high-level branch).</summary>
 public sealed record AuxiliaryLogits(string Name, Tensor Logits, double Weight);
