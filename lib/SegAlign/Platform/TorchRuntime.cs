@@ -41,10 +41,21 @@ public static class TorchRuntime
                 {
                     throw new InvalidOperationException(DescribeLoadFailure(e), e);
                 }
+                SilenceNativeWarnings();
             }
             if (threads > 0 && torch.get_num_threads() != threads) torch.set_num_threads(threads);
             return device;
         }
+    }
+
+    // libtorch logs "Could not initialize NNPACK! Reason: Unsupported hardware." on every eligible convolution of
+    // CPUs without NNPACK support. c10's log threshold is a plain exported int; raising it to ERROR (2) keeps
+    // real errors and drops that noise. Environment variables cannot do this from .NET (it keeps its own copy).
+    static void SilenceNativeWarnings()
+    {
+        if (NativeLibrary.TryLoad("libc10.so", typeof(torch).Assembly, null, out var c10)
+            && NativeLibrary.TryGetExport(c10, "FLAGS_caffe2_log_level", out var level))
+            Marshal.WriteInt32(level, 2);
     }
 
     public static RuntimeInfo Describe()

@@ -1,0 +1,58 @@
+using System.CommandLine;
+using SegAlign.Experiments;
+using SegAlign.Platform;
+using SegAlign.Training;
+
+namespace SegAlign.Cli;
+
+public static partial class Commands
+{
+    static Command Train()
+    {
+        var command = new Command("train", "Train a model on a preset's data and schedule, evaluate it, and write a run folder " +
+                                           "(config.json, train_log.csv, checkpoint.ckpt, metrics.json, per_class_iou.csv, confusion_matrix.csv).");
+        var configOptions = new RunConfigOptions();
+        configOptions.AddTo(command);
+        var seed = new Option<int>("--seed") { Description = "Seed of every random source (initialisation, data stream, dropout).", DefaultValueFactory = _ => 0 };
+        var output = new Option<string?>("--out") { Description = "Run folder (default: results/runs/<decoder>-<config hash>-s<seed>)." };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its last checkpoint (or report it if complete)." };
+        var threads = new Option<int>("--threads") { Description = "libtorch threads (0 = all cores).", DefaultValueFactory = _ => 0 };
+        var printConfig = new Option<bool>("--print-config") { Description = "Print the resolved config (every default filled in) and its hash, then exit." };
+        foreach (var option in new Option[] { seed, output, resume, threads, printConfig }) command.Add(option);
+
+        command.SetAction(parse => SegAlignCommand.Guard(() =>
+        {
+            var config = configOptions.Resolve(parse);
+            int runSeed = parse.GetValue(seed);
+            if (parse.GetValue(printConfig))
+            {
+                Console.WriteLine(config.Resolved().ToJsonString(Json.Options));
+                Console.WriteLine($"hash: {config.Hash()}");
+                return 0;
+            }
+            string folder = parse.GetValue(output) ?? Path.Combine(Presets.RepositoryRoot, "results", "runs", $"{config.Model.Decoder}-{config.Hash()}-s{runSeed}");
+            TorchRuntime.Initialise(parse.GetValue(threads));
+            Console.WriteLine($"device: {TorchRuntime.Describe()}");
+            Console.WriteLine($"run:    {config.Model.Decoder} on {config.Data.Dataset}, config {config.Hash()}, seed {runSeed} → {folder}");
+            using var cancel = CancelOnCtrlC();
+            var outcome = ProgressDisplay.Run($"{config.Model.Decoder} s{runSeed}", progress =>
+                Trainer.Run(config, runSeed, folder, new TrainOptions { Resume = parse.GetValue(resume), Threads = parse.GetValue(threads) }, progress, cancel.Token));
+            if (outcome.Metrics is null)
+            {
+                Console.WriteLine($"stopped with a checkpoint in {outcome.Folder.Path}; continue with --resume --out {outcome.Folder.Path}");
+                return 0;
+            }
+            ResultPrinter.Print(outcome.Metrics, outcome.Folder.Path);
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary>Ctrl+C cancels the run cleanly (the last checkpoint stays; --resume continues).</summary>
+    static CancellationTokenSource CancelOnCtrlC()
+    {
+        var source = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; source.Cancel(); };
+        return source;
+    }
+}

@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using SegAlign.Data;
+using SegAlign.Models;
+using SegAlign.Training;
+using static TorchSharp.torch;
+
+namespace SegAlign.Evaluation;
+
+/// <summary>Everything measured on a split.</summary>
+public sealed record EvaluationResult(
+    SegmentationMetrics Metrics,
+    ConfusionMatrix Confusion,
+    double MeanBoundaryF,
+    IReadOnlyList<double?> BoundaryFPerClass,
+    IReadOnlyDictionary<int, double> TrimapMeanIoU,
+    int Images,
+    double Seconds);
+
+/// <summary>Runs a model over a split (eval mode, no autograd) and accumulates every metric in one pass.</summary>
+public static class Evaluator
+{
+    public static EvaluationResult Evaluate(Segmentor model, ISegmentationDataset dataset, int batchSize, BoundaryOptions? boundaryOptions = null,
+        IProgress<int>? progress = null, CancellationToken cancellation = default)
+    {
+        var clock = Stopwatch.StartNew();
+        var confusion = new ConfusionMatrix(dataset.NumClasses);
+        var boundary = new BoundaryMetrics(dataset.NumClasses, boundaryOptions ?? new BoundaryOptions());
+        bool wasTraining = model.training;
+        model.eval();
+        try
+        {
+            using var _ = no_grad();
+            var pending = new List<Sample>(batchSize);
+            void Flush()
+            {
+                if (pending.Count == 0) return;
+                foreach (var (prediction, sample) in Predict(model, pending, dataset.Normalisation).Zip(pending))
+                {
+                    confusion.Add(prediction, sample.Label);
+                    boundary.Add(prediction, sample.Label, sample.Height, sample.Width);
+                }
+                pending.Clear();
+            }
+            for (int i = 0; i < dataset.Count; i++)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                var sample = dataset.Get(i);
+                if (pending.Count > 0 && (pending[0].Height != sample.Height || pending[0].Width != sample.Width)) Flush();
+                pending.Add(sample);
+                if (pending.Count == batchSize) Flush();
+                progress?.Report(i + 1);
+            }
+            Flush();
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+        var metrics = SegmentationMetrics.From(confusion, dataset.ClassNames);
+        return new EvaluationResult(metrics, confusion, boundary.MeanBoundaryF, boundary.BoundaryFPerClass(),
+            boundary.TrimapMeanIoU(dataset.ClassNames), dataset.Count, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Arg-max predictions for samples of one size, as host label maps.</summary>
+    public static List<byte[]> Predict(Segmentor model, IReadOnlyList<Sample> samples, (float[] Mean, float[] Std) normalisation)
+    {
+        using var scope = NewDisposeScope();
+        var batch = BatchStream.Collate(0, samples, normalisation);
+        var images = tensor(batch.Images, [batch.Count, batch.Channels, batch.Height, batch.Width]).to(model.Device());
+        var prediction = model.forward(images).Logits.argmax(1).to(ScalarType.Byte).cpu();
+        var flat = prediction.data<byte>().ToArray();
+        int plane = batch.Height * batch.Width;
+        return Enumerable.Range(0, batch.Count).Select(b => flat.AsSpan(b * plane, plane).ToArray()).ToList();
+    }
+}

@@ -1,0 +1,53 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using SegAlign.Training;
+
+namespace SegAlign.Experiments;
+
+/// <summary>
+/// The shared baseline run config per preset, read from experiments/baseline.json:
+/// smoke (seconds, CI), quick (minutes), full (the CPU reproduction on FashionScenes), paper (the papers' recipe).
+/// </summary>
+public static class Presets
+{
+    public static readonly string[] Names = ["smoke", "quick", "full", "paper"];
+
+    /// <summary>The repository's experiments/ folder ($SEGALIGN_HOME, else found upwards from the working directory or the program).</summary>
+    public static string ExperimentsFolder
+    {
+        get
+        {
+            if (Environment.GetEnvironmentVariable("SEGALIGN_HOME") is { Length: > 0 } home) return Path.Combine(home, "experiments");
+            foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+                for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+                    if (File.Exists(Path.Combine(dir.FullName, "experiments", "baseline.json"))) return Path.Combine(dir.FullName, "experiments");
+            throw new InputException("experiments/", "could not be found from the working directory or the program's folder",
+                "run segalign inside the repository, or set SEGALIGN_HOME to the repository root");
+        }
+    }
+
+    public static string RepositoryRoot => Path.GetDirectoryName(ExperimentsFolder)!;
+
+    /// <summary>The preset's baseline config as JSON (a fresh copy).</summary>
+    public static JsonObject BaselineJson(string preset)
+    {
+        string file = Path.Combine(ExperimentsFolder, "baseline.json");
+        JsonObject all;
+        try
+        {
+            all = JsonNode.Parse(File.ReadAllText(file), documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip })?.AsObject()
+                  ?? throw new InputException(file, "is empty", "restore it from the repository");
+        }
+        catch (JsonException e)
+        {
+            throw new InputException(file, $"is not valid JSON ({e.Message})", "fix the syntax or restore it from the repository");
+        }
+        var presets = all["presets"]?.AsObject() ?? throw new InputException(file, "has no \"presets\" object", "restore it from the repository");
+        if (presets[preset] is not JsonObject config)
+            throw new InputException("--preset", $"unknown preset '{preset}'", $"use one of: {string.Join(", ", presets.Select(p => p.Key))}");
+        return (JsonObject)config.DeepClone();
+    }
+
+    public static RunConfig Baseline(string preset) =>
+        RunConfig.FromJson(BaselineJson(preset).ToJsonString(), $"experiments/baseline.json presets.{preset}");
+}

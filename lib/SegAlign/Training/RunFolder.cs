@@ -1,0 +1,153 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using SegAlign.Evaluation;
+
+namespace SegAlign.Training;
+
+/// <summary>One class's row in metrics.json and per_class_iou.csv (percentages; null = absent).</summary>
+public sealed record ClassResult(string Name, double? IoU, double? Accuracy, double? BoundaryF, long GroundTruthPixels, long PredictedPixels);
+
+/// <summary>The outcome of a run as saved in metrics.json.</summary>
+public sealed record RunMetrics
+{
+    public required string ConfigHash { get; init; }
+    public required int Seed { get; init; }
+    public required string Dataset { get; init; }
+    public required string Backbone { get; init; }
+    public required string Decoder { get; init; }
+    public required int Iterations { get; init; }
+    public required double TrainSeconds { get; init; }
+    public required double ImagesPerSecond { get; init; }
+    public required double FinalLoss { get; init; }
+    public required double MeanIoU { get; init; }
+    public required double MeanAccuracy { get; init; }
+    public required double PixelAccuracy { get; init; }
+    public required double BoundaryF { get; init; }
+    public required IReadOnlyDictionary<string, double> TrimapMeanIoU { get; init; }
+    public required IReadOnlyList<ClassResult> Classes { get; init; }
+    public required IReadOnlyList<string> AbsentClasses { get; init; }
+    public required int EvalImages { get; init; }
+    public required double EvalSeconds { get; init; }
+    /// <summary>Multiply-accumulates of one forward pass at the evaluation resolution (GMACs; see FlopCounter).</summary>
+    public required double GMacs { get; init; }
+    public required IReadOnlyDictionary<string, long> Parameters { get; init; }
+    public required string Runtime { get; init; }
+
+    public static RunMetrics From(EvaluationResult evaluation, RunConfig config, int seed, string hash, int iterations, double trainSeconds,
+        double finalLoss, double gmacs, IReadOnlyDictionary<string, long> parameters, string runtime) => new()
+    {
+        ConfigHash = hash, Seed = seed, Dataset = config.Data.Dataset, Backbone = config.Model.Backbone, Decoder = config.Model.Decoder,
+        Iterations = iterations, TrainSeconds = trainSeconds,
+        ImagesPerSecond = trainSeconds > 0 ? (double)iterations * config.Train.BatchSize / trainSeconds : 0,
+        FinalLoss = finalLoss,
+        MeanIoU = evaluation.Metrics.MeanIoU, MeanAccuracy = evaluation.Metrics.MeanAccuracy, PixelAccuracy = evaluation.Metrics.PixelAccuracy,
+        BoundaryF = evaluation.MeanBoundaryF,
+        TrimapMeanIoU = evaluation.TrimapMeanIoU.ToDictionary(p => p.Key.ToString(CultureInfo.InvariantCulture), p => p.Value),
+        Classes = evaluation.Metrics.Classes.Select((c, i) => new ClassResult(c.Name, c.IoU, c.Accuracy, evaluation.BoundaryFPerClass[i], c.GroundTruthPixels, c.PredictedPixels)).ToList(),
+        AbsentClasses = evaluation.Metrics.AbsentClasses.ToList(),
+        EvalImages = evaluation.Images, EvalSeconds = evaluation.Seconds,
+        GMacs = gmacs, Parameters = parameters, Runtime = runtime,
+    };
+}
+
+/// <summary>
+/// A run's folder: config.json (resolved config, hash, seed), train_log.csv, checkpoint.ckpt, and — last,
+/// marking completion — metrics.json, per_class_iou.csv and confusion_matrix.csv. Every file is written atomically.
+/// </summary>
+public sealed class RunFolder(string path)
+{
+    public string Path { get; } = System.IO.Path.GetFullPath(path);
+    public string ConfigFile => System.IO.Path.Combine(Path, "config.json");
+    public string MetricsFile => System.IO.Path.Combine(Path, "metrics.json");
+    public string CheckpointFile => System.IO.Path.Combine(Path, "checkpoint.ckpt");
+    public string LogFile => System.IO.Path.Combine(Path, "train_log.csv");
+    public string PerClassFile => System.IO.Path.Combine(Path, "per_class_iou.csv");
+    public string ConfusionFile => System.IO.Path.Combine(Path, "confusion_matrix.csv");
+
+    public bool IsComplete => File.Exists(MetricsFile);
+    public bool HasCheckpoint => File.Exists(CheckpointFile);
+    public bool IsEmpty => !Directory.Exists(Path) || !Directory.EnumerateFileSystemEntries(Path).Any();
+
+    public void WriteConfig(RunConfig config, int seed, string hash, string runtime)
+    {
+        var node = new JsonObject
+        {
+            ["configHash"] = hash,
+            ["seed"] = seed,
+            ["runtime"] = runtime,
+            ["config"] = config.Resolved(),
+        };
+        AtomicFile.WriteAllText(ConfigFile, node.ToJsonString(Json.Options));
+    }
+
+    /// <summary>The hash and seed recorded in config.json, or null when there is none.</summary>
+    public (string Hash, int Seed)? ReadIdentity()
+    {
+        if (!File.Exists(ConfigFile)) return null;
+        try
+        {
+            var node = JsonNode.Parse(File.ReadAllText(ConfigFile));
+            return (node!["configHash"]!.GetValue<string>(), node["seed"]!.GetValue<int>());
+        }
+        catch (Exception e) when (e is JsonException or NullReferenceException or InvalidOperationException)
+        {
+            throw new InputException(ConfigFile, "is not a readable run config", "delete the run folder or choose another output folder");
+        }
+    }
+
+    public RunMetrics ReadMetrics()
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<RunMetrics>(File.ReadAllText(MetricsFile), Json.Options)
+                   ?? throw new InputException(MetricsFile, "is empty", "delete the run folder and run again");
+        }
+        catch (JsonException e)
+        {
+            throw new InputException(MetricsFile, $"is not readable ({e.Message})", "delete the run folder and run again");
+        }
+    }
+
+    public void WriteLog(IEnumerable<LogRow> rows)
+    {
+        var text = new StringBuilder("iteration,loss,learning_rate,seconds\n");
+        foreach (var r in rows) text.Append(CultureInfo.InvariantCulture, $"{r.Iteration},{r.Loss:R},{r.LearningRate:R},{r.Seconds:F3}\n");
+        AtomicFile.WriteAllText(LogFile, text.ToString());
+    }
+
+    public List<LogRow> ReadLog()
+    {
+        if (!File.Exists(LogFile)) return [];
+        return File.ReadLines(LogFile).Skip(1).Where(l => l.Length > 0).Select(l =>
+        {
+            var f = l.Split(',');
+            return new LogRow(int.Parse(f[0], CultureInfo.InvariantCulture), double.Parse(f[1], CultureInfo.InvariantCulture),
+                double.Parse(f[2], CultureInfo.InvariantCulture), double.Parse(f[3], CultureInfo.InvariantCulture));
+        }).ToList();
+    }
+
+    /// <summary>Writes the result files; metrics.json goes last so its presence means the run is complete.</summary>
+    public void WriteResults(RunMetrics metrics, ConfusionMatrix confusion, IReadOnlyList<string> classNames)
+    {
+        var perClass = new StringBuilder("class,iou,accuracy,boundary_f,gt_pixels,predicted_pixels\n");
+        foreach (var c in metrics.Classes)
+            perClass.Append(CultureInfo.InvariantCulture, $"{Csv(c.Name)},{Number(c.IoU)},{Number(c.Accuracy)},{Number(c.BoundaryF)},{c.GroundTruthPixels},{c.PredictedPixels}\n");
+        AtomicFile.WriteAllText(PerClassFile, perClass.ToString());
+
+        var matrix = new StringBuilder("ground_truth\\prediction," + string.Join(",", classNames.Select(Csv)) + "\n");
+        for (int g = 0; g < confusion.NumClasses; g++)
+            matrix.Append(Csv(classNames[g])).Append(',').AppendJoin(',', Enumerable.Range(0, confusion.NumClasses).Select(p => confusion[g, p])).Append('\n');
+        AtomicFile.WriteAllText(ConfusionFile, matrix.ToString());
+
+        AtomicFile.WriteAllText(MetricsFile, JsonSerializer.Serialize(metrics, Json.Options));
+    }
+
+    static string Number(double? value) => value is double v ? v.ToString("R", CultureInfo.InvariantCulture) : "";
+
+    static string Csv(string text) => text.Contains(',') || text.Contains('"') ? $"\"{text.Replace("\"", "\"\"")}\"" : text;
+}
+
+/// <summary>One line of train_log.csv.</summary>
+public sealed record LogRow(int Iteration, double Loss, double LearningRate, double Seconds);

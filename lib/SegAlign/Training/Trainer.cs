@@ -1,0 +1,186 @@
+using System.Diagnostics;
+using SegAlign.Data;
+using SegAlign.Evaluation;
+using SegAlign.Measurement;
+using SegAlign.Models;
+using SegAlign.Platform;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SegAlign.Training;
+
+/// <summary>Where a run is, for live progress displays.</summary>
+public sealed record TrainProgress(string Phase, int Iteration, int Total, double Loss, double LearningRate, double ImagesPerSecond, TimeSpan Elapsed, TimeSpan? Remaining);
+
+/// <summary>How to execute a run (none of this changes its result).</summary>
+public sealed record TrainOptions
+{
+    /// <summary>Continue from the folder's checkpoint instead of refusing a non-empty folder.</summary>
+    public bool Resume { get; init; }
+    /// <summary>libtorch threads (≤ 0: libtorch's default).</summary>
+    public int Threads { get; init; }
+    public BoundaryOptions Boundary { get; init; } = new();
+    /// <summary>Stop after this iteration, leaving a checkpoint, as if interrupted (for tests and time-boxed sessions).</summary>
+    public int? StopAfter { get; init; }
+}
+
+/// <summary>What a run produced.</summary>
+public sealed record TrainOutcome(RunFolder Folder, RunMetrics? Metrics, bool Completed);
+
+/// <summary>
+/// The training system (kept apart from the model, Lightning-style): seeded SGD with poly learning rate and
+/// optional warm-up, cross-entropy (ignore 255, optional OHEM) on the main and auxiliary outputs, periodic
+/// atomic checkpoints, exact resume, then evaluation and the run folder's result files.
+/// </summary>
+public static class Trainer
+{
+    public static TrainOutcome Run(RunConfig config, int seed, string outputDirectory, TrainOptions? options = null,
+        IProgress<TrainProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        options ??= new TrainOptions();
+        config.Validate();
+        var device = TorchRuntime.Initialise(options.Threads);
+        string hash = config.Hash();
+        var folder = new RunFolder(outputDirectory);
+        CheckFolder(folder, hash, seed, options.Resume);
+        if (folder.IsComplete) return new TrainOutcome(folder, folder.ReadMetrics(), true);
+
+        var train = DatasetFactory.CreateTrain(config.Data, seed);
+        var validation = DatasetFactory.CreateValidation(config.Data);
+        torch.manual_seed(seed);
+        if (device.type == DeviceType.CUDA) torch.cuda.manual_seed_all(seed);
+        using var model = new Segmentor(config.Model, train.NumClasses);
+        model.to(device);
+
+        var decoderParameters = model.Decoder.parameters().Concat(model.AuxHead?.parameters() ?? []).ToList();
+        using var optimiser = new Sgd([
+            new ParameterGroup("backbone", model.Backbone.parameters().ToList(), 1.0),
+            new ParameterGroup("decoder", decoderParameters, config.Train.DecoderLrMultiplier),
+        ], config.Train.Momentum, config.Train.WeightDecay);
+
+        int start = 0;
+        var log = new List<LogRow>();
+        if (folder.HasCheckpoint)
+        {
+            start = Restore(folder, model, optimiser, hash, seed);
+            log = folder.ReadLog().Where(r => r.Iteration <= start).ToList();
+        }
+        else folder.WriteConfig(config, seed, hash, TorchRuntime.Describe().ToString());
+
+        double previousSeconds = log.Count > 0 ? log[^1].Seconds : 0;
+        int end = Math.Min(config.Train.Iterations, options.StopAfter ?? int.MaxValue);
+        double finalLoss = TrainIterations(config, seed, model, optimiser, train, device, start, end, previousSeconds, log, folder, progress, cancellation);
+        double trainSeconds = log.Count > 0 ? log[^1].Seconds : previousSeconds;
+        SaveCheckpoint(folder, model, optimiser, new CheckpointInfo(end, seed, hash));
+        folder.WriteLog(log);
+        if (end < config.Train.Iterations) return new TrainOutcome(folder, null, false);
+
+        progress?.Report(new TrainProgress("evaluate", 0, validation.Count, finalLoss, 0, 0, TimeSpan.FromSeconds(trainSeconds), null));
+        var evaluation = Evaluator.Evaluate(model, validation, config.Train.EvalBatchSize, options.Boundary,
+            new Progress<int>(done => progress?.Report(new TrainProgress("evaluate", done, validation.Count, finalLoss, 0, 0, TimeSpan.FromSeconds(trainSeconds), null))),
+            cancellation);
+        var first = validation.Get(0);
+        var flops = ModelStats.CountMacs(model, first.Height, first.Width, first.Channels);
+        var metrics = RunMetrics.From(evaluation, config, seed, hash, config.Train.Iterations, trainSeconds, finalLoss,
+            flops.GMacs, ModelStats.Parameters(model), TorchRuntime.Describe().ToString());
+        folder.WriteResults(metrics, evaluation.Confusion, validation.ClassNames);
+        return new TrainOutcome(folder, metrics, true);
+    }
+
+    static void CheckFolder(RunFolder folder, string hash, int seed, bool resume)
+    {
+        var identity = folder.ReadIdentity();
+        if (identity is { } id && (id.Hash != hash || id.Seed != seed))
+            throw new InputException(folder.ConfigFile, $"belongs to another run (config {id.Hash}, seed {id.Seed}; this one is config {hash}, seed {seed})",
+                "choose another output folder, or delete that one");
+        if (!resume && !folder.IsEmpty)
+            throw new InputException(folder.Path, "already holds a run", "pass --resume to continue it, or choose another output folder");
+    }
+
+    static double TrainIterations(RunConfig config, int seed, Segmentor model, Sgd optimiser, ISegmentationDataset train, Device device,
+        int start, int end, double previousSeconds, List<LogRow> log, RunFolder folder, IProgress<TrainProgress>? progress, CancellationToken cancellation)
+    {
+        var t = config.Train;
+        model.train();
+        using var batches = new BatchStream(train, t.BatchSize, seed, start, end);
+        var clock = Stopwatch.StartNew();
+        double lossSum = 0, lastLoss = double.NaN;
+        int lossCount = 0;
+        for (int iteration = start; iteration < end; iteration++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            double lr = LearningRate.At(iteration, t);
+            using (var scope = NewDisposeScope())
+            {
+                var batch = batches.Next(cancellation);
+                var images = tensor(batch.Images, [batch.Count, batch.Channels, batch.Height, batch.Width]).to(device);
+                var labels = tensor(batch.Labels, [batch.Count, batch.Height, batch.Width]).to(device);
+                var output = model.forward(images);
+                var loss = Losses.CrossEntropy(output.Logits, labels, t.Ohem);
+                foreach (var auxiliary in output.Auxiliary)
+                    loss = loss.add(Losses.CrossEntropy(auxiliary.Logits, labels, t.Ohem).mul(auxiliary.Weight));
+                model.zero_grad();
+                loss.backward();
+                optimiser.Step(lr);
+                lastLoss = loss.item<float>();
+            }
+            if (!double.IsFinite(lastLoss))
+                throw new InputException("train.learningRate", $"the loss became {lastLoss} at iteration {iteration + 1}", "lower the learning rate or add warm-up");
+            lossSum += lastLoss; lossCount++;
+            int done = iteration + 1;
+            double seconds = previousSeconds + clock.Elapsed.TotalSeconds;
+            if (done % t.LogEvery == 0 || done == end)
+            {
+                log.Add(new LogRow(done, lossSum / lossCount, lr, seconds));
+                lossSum = 0; lossCount = 0;
+            }
+            if (progress is not null)
+            {
+                double rate = (done - start) * t.BatchSize / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
+                var remaining = TimeSpan.FromSeconds((t.Iterations - done) * t.BatchSize / Math.Max(rate, 1e-9));
+                progress.Report(new TrainProgress("train", done, t.Iterations, lastLoss, lr, rate, TimeSpan.FromSeconds(seconds), remaining));
+            }
+            if (t.CheckpointEvery > 0 && done % t.CheckpointEvery == 0 && done < end)
+            {
+                SaveCheckpoint(folder, model, optimiser, new CheckpointInfo(done, seed, config.Hash()));
+                folder.WriteLog(log);
+            }
+        }
+        return lastLoss;
+    }
+
+    static void SaveCheckpoint(RunFolder folder, Segmentor model, Sgd optimiser, CheckpointInfo info)
+    {
+        using var scope = NewDisposeScope();
+        var tensors = new Dictionary<string, Tensor>();
+        foreach (var (name, value) in model.state_dict()) tensors[name] = value;
+        foreach (var (name, value) in optimiser.State) tensors["optim/" + name] = value;
+        tensors["rng/cpu"] = torch.get_rng_state();
+        Checkpoint.Save(folder.CheckpointFile, info, tensors);
+    }
+
+    static int Restore(RunFolder folder, Segmentor model, Sgd optimiser, string hash, int seed)
+    {
+        var (info, tensors) = Checkpoint.Load(folder.CheckpointFile);
+        try
+        {
+            if (info.ConfigHash != hash || info.Seed != seed)
+                throw new InputException(folder.CheckpointFile, $"was written by config {info.ConfigHash}, seed {info.Seed}, not config {hash}, seed {seed}",
+                    "resume with the same config, or choose another output folder");
+            var device = model.Device();
+            var modelState = tensors.Where(t => !t.Key.Contains('/')).ToDictionary(t => t.Key, t => t.Value.to(device));
+            var (missing, unexpected) = model.load_state_dict(modelState, strict: false);
+            if (missing.Count > 0 || unexpected.Count > 0)
+                throw new InputException(folder.CheckpointFile, $"does not match the model (missing {string.Join(", ", missing.Take(3))}; unexpected {string.Join(", ", unexpected.Take(3))})",
+                    "resume with the config that wrote it");
+            foreach (var t in modelState.Values) t.Dispose();
+            optimiser.Load(tensors.Where(t => t.Key.StartsWith("optim/", StringComparison.Ordinal)).ToDictionary(t => t.Key["optim/".Length..], t => t.Value.to(device)));
+            if (tensors.TryGetValue("rng/cpu", out var rng)) torch.set_rng_state(rng);
+            return info.Iteration;
+        }
+        finally
+        {
+            foreach (var t in tensors.Values) t.Dispose();
+        }
+    }
+}
