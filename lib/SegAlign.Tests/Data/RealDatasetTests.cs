@@ -136,6 +136,25 @@ public class RealDatasetTests
         DatasetFactory.Validate(config);
     }
 
+    [Fact]
+    public void Samples_can_be_read_from_several_threads_at_once()
+    {
+        using var temp = new TempFolder();
+        for (int i = 0; i < 4; i++)
+            Write("ade20k", temp.Path, "training", $"img_{i}", Fixtures.Label(H, W, (byte)(i + 1), (i, 0)));
+        var augmented = new AugmentedDataset(Open("ade20k", temp.Path, "training"), new AugmentOptions { MinScale = 0.5, MaxScale = 2, HorizontalFlip = true }, 12, 4);
+        var sequential = Enumerable.Range(0, 32).Select(augmented.Get).ToArray();
+
+        var parallel = new Sample[32];
+        Parallel.For(0, 32, new ParallelOptions { MaxDegreeOfParallelism = 4 }, k => parallel[k] = augmented.Get(k));
+
+        for (int k = 0; k < 32; k++)
+        {
+            Assert.Equal(sequential[k].Image, parallel[k].Image);
+            Assert.Equal(sequential[k].Label, parallel[k].Label);
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Names), MemberType = typeof(DatasetLayouts))]
     public void The_factory_needs_a_root(string dataset)
