@@ -9,7 +9,7 @@ public sealed record ImageLabelPair(string ImagePath, string LabelPath, string I
 /// (e.g. Cityscapes labelIds → trainIds); values a dataset never stores are left as they are, so that
 /// <see cref="Datasets.ValidateLabels"/> reports them with the value found in the file.
 /// </summary>
-public class LabelledImageDataset : ISegmentationDataset
+public sealed class LabelledImageDataset : ISegmentationDataset
 {
     readonly IReadOnlyList<ImageLabelPair> pairs;
     readonly byte[] labelMap;
