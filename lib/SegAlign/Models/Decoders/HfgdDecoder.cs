@@ -68,13 +68,16 @@ public sealed record HfgdOptions : IValidatable
 /// available (github.com/edwardyehuang/HFGD is announced; no snapshot could be had), so this is a
 /// reconstruction from the abstracts (v1–v3) and the caption of Fig. 1; the method section could not be read.
 ///
-///   C5 → CAE (1×1 conv-BN-ReLU → C, then self-attention blocks, stride 32) ── F ── Dropout ── · kernelsᵀ → high logits (aux "hfgd.high", loss 1.0)
-///                                                                              │ sg                 │ sg
-///   C1 (OS 2 only) ─ sg ─┐                                                     │                    │
-///   C2 ───────────── sg ─┤ semantic FPN: 1×1 laterals, top-down ⊕ (nearest),   ▼                    ▼
-///   C3 ───────────── sg ─┤ 3×3 convs, scale heads (3×3 conv-BN-ReLU + 2× bilinear per octave) summed
-///   C4 ───────────── sg ─┘ at the output stride ─ Dropout ─ · sg(kernels)ᵀ → logits (prediction, main loss)
-///   (F enters the FPN as its top level; sg = stop-gradient, each a switch.)
+///   C5 → CAE (width C, stride 32) → F ──→ Dropout → · Kᵀ → high logits (aux "hfgd.high", weight 1)
+///                                   │                ▲
+///                                   sg       class kernels K (K×C), trained only here
+///                                   │                │ sg
+///                                   ▼                ▼
+///   C4 ─ sg → ┐ Semantic FPN with F on top: 1×1 laterals, top-down ⊕ (nearest), 3×3 convs,
+///   C3 ─ sg → ┤ scale heads (3×3 conv-BN-ReLU + 2× bilinear per octave) summed at the output
+///   C2 ─ sg → ┤ stride → Dropout → · sg(K)ᵀ → logits (the prediction, main loss)
+///   C1 ─ sg → ┘ (output stride 2 only)
+///   sg = stop-gradient; each is a switch.
 ///
 /// What the paper says, what is reconstructed, and why:
 /// - Class kernels "co-evolve only with the high-level features and are reused in the upsampling head"

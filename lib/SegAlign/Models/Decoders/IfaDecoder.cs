@@ -52,6 +52,9 @@ public sealed record IfaOptions
 ///
 /// Width mapping (paper at C = 256: reduce to 256, MLP 1128 → 512 → 256 → 256 → classes):
 /// reduce to C, MLP 4·(C+26) → 2C → C → C → classes.
+/// Cost: the MLP runs once per query, about 4(C+26)·2C + 3C² + CK MACs each, so a full-resolution grid
+/// costs 16× the stride-4 grid (and the [B, 4(C+26), h, w] input must fit in memory); that is
+/// paid per request, and training stays at stride 4 unless <see cref="IfaOptions.TrainAtStride4"/> is off.
 ///
 /// Deviations from the official code, and why:
 /// - The 1×1 convs before BN (enc1–3, head, MLP) have no bias (official: bias=True). A bias followed by
