@@ -58,6 +58,8 @@ public static class DecoderRegistry
     static readonly Dictionary<string, DecoderEntry> entries = new DecoderEntry[]
     {
         DecoderEntry.Of<FpnOptions>("fpn", "SFNet FPN+PPM head, bilinear top-down (baseline)", (c, o) => new FpnDecoder(c, o)),
+        DecoderEntry.Of<IfaOptions>("ifa", "IFA: implicit feature alignment, queries at any resolution (ECCV 2022)", (c, o) => new IfaDecoder(c, o)),
+        DecoderEntry.Of<HfgdOptions>("hfgd", "HFGD: high-level feature guided decoder, stop-gradient upsampler (TCSVT 2024)", (c, o) => new HfgdDecoder(c, o)),
     }.ToDictionary(e => e.Name, StringComparer.OrdinalIgnoreCase);
 
     public static IReadOnlyCollection<string> Names => entries.Keys;
