@@ -162,7 +162,7 @@ public class IfaDecoderTests
         seg.eval();
         var image = randn(1, 3, 64, 64);
         using var counter = FlopCounter.Start();
-        using (no_grad()) seg.forward(image);      // evaluation queries the full 64×64 grid
+        using (no_grad()) seg.Forward(image, (64, 64));   // an explicit request: IFA queries the full 64×64 grid
         Assert.Empty(counter.Uncounted);
 
         // ResNet-18 at width 0.25: C2..C5 have 16, 32, 64, 128 channels at 16², 8², 4², 2².

@@ -97,7 +97,9 @@ public sealed class Segmentor : nn.Module<Tensor, SegmentorOutput>
         Tensor[] features = levels[1..];
 
         if (counter is not null) counter.Section = "decoder";
-        var decoded = decoder.forward(new DecoderInput(features, levels[0], h, w, decoder.SupportsArbitraryOutputSize ? (outH, outW) : null));
+        // Only an explicit request reaches a decoder that can answer at any size (IFA): by default every decoder
+        // predicts at its own resolution and is resized here, as the papers evaluate.
+        var decoded = decoder.forward(new DecoderInput(features, levels[0], h, w, decoder.SupportsArbitraryOutputSize ? outputSize : null));
         var logits = Ops.Resize(decoded.Logits, outH, outW, alignCorners: false);
 
         // Training: every auxiliary prediction at full size for its loss. Evaluation: whatever the decoder

@@ -126,6 +126,12 @@ public sealed class Linear : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x) => Ops.Linear(x, weight, bias);
 }
 
+/// <summary>ReLU as a module (for Sequential containers).</summary>
+public sealed class Relu() : nn.Module<Tensor, Tensor>(nameof(Relu))
+{
+    public override Tensor forward(Tensor x) => Ops.Relu(x);
+}
+
 /// <summary>conv → BN → activation, the unit every decoder in this suite is built from.</summary>
 public sealed class ConvBnAct : nn.Module<Tensor, Tensor>
 {

@@ -50,37 +50,48 @@ namespace SegAlign.Platform
         /// </summary>
         public static ElfPatchResult MakeVersionRequirementWeak(string path, string version, ICollection<string> allowedSymbols)
         {
-            var bytes = File.ReadAllBytes(path);
-            var elf = new Elf64(bytes, path);
-            var verneed = elf.Sections.FirstOrDefault(s => s.Type == ShtGnuVerneed);
-            if (verneed == null) return new ElfPatchResult(path, ElfPatchOutcome.NotRequired, "no .gnu.version_r section");
-            var strtab = elf.Sections[(int)verneed.Link];
+            var elf = new Elf64(File.ReadAllBytes(path), path);
+            var requirement = FindRequirement(elf, version);
+            if (requirement == null) return new ElfPatchResult(path, ElfPatchOutcome.NotRequired, "does not require " + version);
+            var (flagsOffset, flags, index) = requirement.Value;
+            if ((flags & VerFlgWeak) != 0) return new ElfPatchResult(path, ElfPatchOutcome.AlreadyWeak, version + " is already weak");
+            string? refusal = CheckOnlyUnrelocatedUsers(elf, index, allowedSymbols);
+            if (refusal != null) return new ElfPatchResult(path, ElfPatchOutcome.Refused, refusal);
+            WriteFlagsAtomically(path, flagsOffset, (ushort)(flags | VerFlgWeak));
+            return new ElfPatchResult(path, ElfPatchOutcome.Patched, version + " requirement marked weak");
+        }
 
+        /// <summary>Sets or clears VER_FLG_WEAK on a version requirement without any safety check (tests use it to undo a patch).</summary>
+        public static void SetRequirementFlags(string path, string version, bool weak)
+        {
+            var requirement = FindRequirement(new Elf64(File.ReadAllBytes(path), path), version)
+                              ?? throw new InvalidDataException(path + " does not require " + version);
+            var (flagsOffset, flags, _) = requirement;
+            WriteFlagsAtomically(path, flagsOffset, (ushort)(weak ? flags | VerFlgWeak : flags & ~VerFlgWeak));
+        }
+
+        // Walks .gnu.version_r (Elf64_Verneed entries, each with Elf64_Vernaux entries) to the requirement
+        // named `version`: the file offset of its vna_flags, their value, and its version index (vna_other).
+        static (long FlagsOffset, ushort Flags, ushort Index)? FindRequirement(Elf64 elf, string version)
+        {
+            var verneed = elf.Sections.FirstOrDefault(s => s.Type == ShtGnuVerneed);
+            if (verneed == null) return null;
+            var strtab = elf.Sections[(int)verneed.Link];
             long needOffset = (long)verneed.Offset;
             while (true)
             {
                 ushort count = elf.U16(needOffset + 2);
-                uint auxRel = elf.U32(needOffset + 8), next = elf.U32(needOffset + 12);
-                long auxOffset = needOffset + auxRel;
+                long auxOffset = needOffset + elf.U32(needOffset + 8);
                 for (int i = 0; i < count; i++)
                 {
-                    ushort flags = elf.U16(auxOffset + 4), index = elf.U16(auxOffset + 6);
-                    string name = elf.String(strtab, elf.U32(auxOffset + 8));
-                    if (name == version)
-                    {
-                        if ((flags & VerFlgWeak) != 0)
-                            return new ElfPatchResult(path, ElfPatchOutcome.AlreadyWeak, version + " is already weak");
-                        string? refusal = CheckOnlyUnrelocatedUsers(elf, index, allowedSymbols);
-                        if (refusal != null) return new ElfPatchResult(path, ElfPatchOutcome.Refused, refusal);
-                        WriteFlagsAtomically(path, auxOffset + 4, (ushort)(flags | VerFlgWeak));
-                        return new ElfPatchResult(path, ElfPatchOutcome.Patched, version + " requirement marked weak");
-                    }
+                    if (elf.String(strtab, elf.U32(auxOffset + 8)) == version)
+                        return (auxOffset + 4, elf.U16(auxOffset + 4), elf.U16(auxOffset + 6));
                     auxOffset += elf.U32(auxOffset + 12);
                 }
-                if (next == 0) break;
+                uint next = elf.U32(needOffset + 12);
+                if (next == 0) return null;
                 needOffset += next;
             }
-            return new ElfPatchResult(path, ElfPatchOutcome.NotRequired, "does not require " + version);
         }
 
         /// <summary>True when the given libstdc++ defines <paramref name="version"/> (so no patch is needed).</summary>

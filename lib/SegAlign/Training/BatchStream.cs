@@ -48,8 +48,10 @@ public sealed class BatchStream : IDisposable
     {
         long position = (long)iteration * batchSize + slot;
         if (dataset.Count == int.MaxValue) return (int)(position % int.MaxValue); // unbounded stream: scene i once
+        // Finite split: a fresh seeded permutation each epoch. The index carries the epoch (epoch·Count + i)
+        // so an augmenting wrapper draws a new crop/flip for the same image in every epoch.
         int epoch = (int)(position / dataset.Count), offset = (int)(position % dataset.Count);
-        return EpochPermutation(dataset.Count, seed, epoch, offset);
+        return checked(epoch * dataset.Count + EpochPermutation(dataset.Count, seed, epoch, offset));
     }
 
     // The offset-th element of a seeded permutation of [0, n): a Fisher–Yates shuffle per epoch, cached.

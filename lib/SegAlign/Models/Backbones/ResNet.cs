@@ -29,7 +29,7 @@ public sealed class ResNet : Backbone
         int inplanes = options.DeepStem ? 2 * stemChannels : stemChannels;
 
         conv1 = options.DeepStem
-            ? new DeepStem(options.InChannels, stemChannels)
+            ? Stages.DeepStem(options.InChannels, stemChannels)
             : new Conv2d(options.InChannels, stemChannels, 7, stride: 2, padding: 3);
         bn1 = new BatchNorm2d(inplanes);
         bn1Channels = inplanes;
@@ -98,7 +98,7 @@ sealed class BasicBlock : nn.Module<Tensor, Tensor>
 {
     readonly Conv2d conv1, conv2;
     readonly BatchNorm2d bn1, bn2;
-    readonly Downsample? downsample;
+    readonly nn.Module<Tensor, Tensor>? downsample;
 
     public BasicBlock(int inplanes, int planes, int stride, int dilation) : base(nameof(BasicBlock))
     {
@@ -106,7 +106,7 @@ sealed class BasicBlock : nn.Module<Tensor, Tensor>
         bn1 = new BatchNorm2d(planes);
         conv2 = new Conv2d(planes, planes, 3, 1, dilation: dilation);
         bn2 = new BatchNorm2d(planes);
-        if (stride != 1 || inplanes != planes) downsample = new Downsample(inplanes, planes, stride);
+        if (stride != 1 || inplanes != planes) downsample = Stages.Downsample(inplanes, planes, stride);
         RegisterComponents();
     }
 
@@ -124,7 +124,7 @@ sealed class Bottleneck : nn.Module<Tensor, Tensor>
 {
     readonly Conv2d conv1, conv2, conv3;
     readonly BatchNorm2d bn1, bn2, bn3;
-    readonly Downsample? downsample;
+    readonly nn.Module<Tensor, Tensor>? downsample;
 
     public Bottleneck(int inplanes, int planes, int stride, int dilation) : base(nameof(Bottleneck))
     {
@@ -134,7 +134,7 @@ sealed class Bottleneck : nn.Module<Tensor, Tensor>
         bn2 = new BatchNorm2d(planes);
         conv3 = new Conv2d(planes, planes * 4, 1);
         bn3 = new BatchNorm2d(planes * 4);
-        if (stride != 1 || inplanes != planes * 4) downsample = new Downsample(inplanes, planes * 4, stride);
+        if (stride != 1 || inplanes != planes * 4) downsample = Stages.Downsample(inplanes, planes * 4, stride);
         RegisterComponents();
     }
 
@@ -148,40 +148,19 @@ sealed class Bottleneck : nn.Module<Tensor, Tensor>
     }
 }
 
-/// <summary>1×1 strided conv + BN, named downsample.0 / downsample.1 as in torchvision.</summary>
-sealed class Downsample : nn.Module<Tensor, Tensor>
+static class Stages
 {
-    readonly TensorModules layers = new();
+    /// <summary>1×1 strided conv + BN, named downsample.0 / downsample.1 as in torchvision.</summary>
+    public static nn.Module<Tensor, Tensor> Downsample(int inplanes, int outplanes, int stride) =>
+        nn.Sequential(("0", new Conv2d(inplanes, outplanes, 1, stride)), ("1", new BatchNorm2d(outplanes)));
 
-    public Downsample(int inplanes, int outplanes, int stride) : base(nameof(Downsample))
-    {
-        layers.Add(new Conv2d(inplanes, outplanes, 1, stride));
-        layers.Add(new BatchNorm2d(outplanes));
-        foreach (var (name, module) in layers.named_children()) register_module(name, module);
-    }
-
-    public override Tensor forward(Tensor x) => layers[1].forward(layers[0].forward(x));
-}
-
-/// <summary>Deep stem: three 3×3 convs (stride 2 on the first), channels c, c, 2c; the last BN/ReLU is the ResNet's bn1.</summary>
-sealed class DeepStem : nn.Module<Tensor, Tensor>
-{
-    readonly TensorModules layers = new();
-
-    public DeepStem(int inChannels, int channels) : base(nameof(DeepStem))
-    {
-        layers.Add(new Conv2d(inChannels, channels, 3, 2));
-        layers.Add(new BatchNorm2d(channels));
-        layers.Add(new Conv2d(channels, channels, 3, 1));
-        layers.Add(new BatchNorm2d(channels));
-        layers.Add(new Conv2d(channels, 2 * channels, 3, 1));
-        foreach (var (name, module) in layers.named_children()) register_module(name, module);
-    }
-
-    public override Tensor forward(Tensor x)
-    {
-        var y = Ops.Relu(layers[1].forward(layers[0].forward(x)));
-        y = Ops.Relu(layers[3].forward(layers[2].forward(y)));
-        return layers[4].forward(y);
-    }
+    /// <summary>
+    /// Deep stem: three 3×3 convs (stride 2 on the first), channels c, c, 2c, named conv1.0 … conv1.6 as in the
+    /// ResNet-D stems of SFSegNets/AlignSeg; the last BN/ReLU is the ResNet's bn1.
+    /// </summary>
+    public static nn.Module<Tensor, Tensor> DeepStem(int inChannels, int channels) =>
+        nn.Sequential(
+            ("0", new Conv2d(inChannels, channels, 3, 2)), ("1", new BatchNorm2d(channels)), ("2", new Relu()),
+            ("3", new Conv2d(channels, channels, 3, 1)), ("4", new BatchNorm2d(channels)), ("5", new Relu()),
+            ("6", new Conv2d(channels, 2 * channels, 3, 1)));
 }

@@ -1,0 +1,147 @@
+using System.Buffers.Binary;
+using SegAlign.Data;
+
+namespace SegAlign.Tests.Data;
+
+public class FashionScenesTests
+{
+    static readonly FashionScenesOptions Small = new() { Size = 48, ValidationScenes = 20 };
+
+    [Fact]
+    public void A_scene_is_a_pure_function_of_split_seed_and_index()
+    {
+        var a = FashionScenes.Train(Small, seed: 3).Get(17);
+        var b = FashionScenes.Train(Small, seed: 3).Get(17);
+        var other = FashionScenes.Train(Small, seed: 4).Get(17);
+        Assert.Equal(a.Image, b.Image);
+        Assert.Equal(a.Label, b.Label);
+        Assert.NotEqual(a.Label, other.Label);
+        Assert.NotEqual(FashionScenes.Train(Small, 3).Get(17).Label, FashionScenes.Validation(Small).Get(17).Label);
+    }
+
+    [Fact]
+    public void Labels_are_background_items_or_ignore_and_images_are_in_range()
+    {
+        var scenes = FashionScenes.Validation(Small);
+        var seen = new HashSet<byte>();
+        for (int i = 0; i < scenes.Count; i++)
+        {
+            var s = scenes.Get(i);
+            Assert.Equal(3 * 48 * 48, s.Image.Length);
+            Assert.All(s.Image, v => Assert.InRange(v, 0f, 1f));
+            foreach (var l in s.Label) seen.Add(l);
+        }
+        Assert.All(seen, l => Assert.True(l <= 10 || l == 255));
+        Assert.Contains((byte)0, seen);
+        Assert.True(seen.Count(l => l is >= 1 and <= 10) >= 6, "scenes should show many item classes");
+    }
+
+    [Fact]
+    public void Neither_a_global_class_nor_a_colour_threshold_solves_a_scene()
+    {
+        var scenes = FashionScenes.Validation(Small);
+        long background = 0, valid = 0;
+        var bestThreshold = 0.0;
+        var samples = Enumerable.Range(0, scenes.Count).Select(scenes.Get).ToList();
+        foreach (var s in samples)
+            foreach (var l in s.Label) { if (l != 255) valid++; if (l == 0) background++; }
+        // The most frequent class (background) covers well under 80 % of the pixels.
+        Assert.InRange((double)background / valid, 0.2, 0.8);
+
+        // Best single-channel threshold (either polarity) for foreground vs background, over all scenes at once.
+        for (int c = 0; c < 3; c++)
+            for (double t = 0.05; t < 1; t += 0.05)
+            {
+                long correct = 0, total = 0;
+                foreach (var s in samples)
+                    for (int p = 0; p < s.Label.Length; p++)
+                    {
+                        if (s.Label[p] == 255) continue;
+                        bool above = s.Image[c * s.Label.Length + p] > t, item = s.Label[p] != 0;
+                        if (above == item) correct++;
+                        total++;
+                    }
+                double accuracy = (double)correct / total;
+                bestThreshold = Math.Max(bestThreshold, Math.Max(accuracy, 1 - accuracy));
+            }
+        Assert.True(bestThreshold < 0.8, $"a threshold separates items from background with {bestThreshold:P0} accuracy");
+    }
+
+    [Fact]
+    public void Train_scenes_use_only_train_images_and_validation_scenes_only_test_images()
+    {
+        // Fake IDX files: every train image is class 0 (T-shirt), every t10k image class 9 (Ankle boot).
+        using var folder = new TempFolder();
+        WriteSplit(folder.Path, "train", count: 20, label: 0);
+        WriteSplit(folder.Path, "t10k", count: 20, label: 9);
+        var options = Small with { ValidationScenes = 10 };
+        var trainLabels = Enumerable.Range(0, 10).SelectMany(i => FashionScenes.Train(options, 1, folder.Path).Get(i).Label).ToHashSet();
+        var validationLabels = Enumerable.Range(0, 10).SelectMany(i => FashionScenes.Validation(options, folder.Path).Get(i).Label).ToHashSet();
+        Assert.Subset(new HashSet<byte> { 0, 1, 255 }, trainLabels);
+        Assert.Subset(new HashSet<byte> { 0, 10, 255 }, validationLabels);
+        Assert.Contains((byte)1, trainLabels);
+        Assert.Contains((byte)10, validationLabels);
+    }
+
+    [Fact]
+    public void A_truncated_IDX_file_is_named_in_the_error()
+    {
+        using var folder = new TempFolder();
+        WriteSplit(folder.Path, "train", 5, 0);
+        WriteSplit(folder.Path, "t10k", 5, 0);
+        string images = Path.Combine(folder.Path, "train-images-idx3-ubyte");
+        var bytes = File.ReadAllBytes(images);
+        File.WriteAllBytes(images, bytes[..(bytes.Length - 100)]);
+        var e = Assert.Throws<InputException>(() => FashionMnist.Load(folder.Path));
+        Assert.Contains(images, e.Message);
+        Assert.Contains("truncated", e.Message);
+    }
+
+    [Fact]
+    public void A_file_with_the_wrong_magic_is_named_in_the_error()
+    {
+        using var folder = new TempFolder();
+        WriteSplit(folder.Path, "train", 5, 0);
+        WriteSplit(folder.Path, "t10k", 5, 0);
+        string labels = Path.Combine(folder.Path, "t10k-labels-idx1-ubyte");
+        File.WriteAllBytes(labels, [0, 0, 9, 9, 0, 0, 0, 1, 0]);
+        var e = Assert.Throws<InputException>(() => FashionMnist.Load(folder.Path));
+        Assert.Contains(labels, e.Message);
+    }
+
+    [Fact]
+    public void A_missing_folder_says_which_files_are_expected()
+    {
+        var e = Assert.Throws<InputException>(() => FashionMnist.Locate("/nonexistent/fashion"));
+        Assert.Contains("train-images-idx3-ubyte", e.Message);
+    }
+
+    [Fact]
+    public void Invalid_options_name_the_field()
+    {
+        var e = Assert.Throws<InputException>(() => FashionScenes.Validation(Small with { Size = 4 }));
+        Assert.Contains("size", e.Message);
+        e = Assert.Throws<InputException>(() => FashionScenes.Validation(Small with { MinItems = 5, MaxItems = 2 }));
+        Assert.Contains("minItems", e.Message);
+    }
+
+    // Writes <split>-images-idx3-ubyte (a filled 20×20 square in each 28×28 image) and labels, uncompressed.
+    static void WriteSplit(string folder, string split, int count, byte label)
+    {
+        var images = new byte[16 + count * 784];
+        BinaryPrimitives.WriteInt32BigEndian(images, 0x0803);
+        BinaryPrimitives.WriteInt32BigEndian(images.AsSpan(4), count);
+        BinaryPrimitives.WriteInt32BigEndian(images.AsSpan(8), 28);
+        BinaryPrimitives.WriteInt32BigEndian(images.AsSpan(12), 28);
+        for (int i = 0; i < count; i++)
+            for (int y = 4; y < 24; y++)
+                for (int x = 4; x < 24; x++)
+                    images[16 + i * 784 + y * 28 + x] = (byte)(100 + (x + y + i) % 100);
+        File.WriteAllBytes(Path.Combine(folder, $"{split}-images-idx3-ubyte"), images);
+        var labels = new byte[8 + count];
+        BinaryPrimitives.WriteInt32BigEndian(labels, 0x0801);
+        BinaryPrimitives.WriteInt32BigEndian(labels.AsSpan(4), count);
+        Array.Fill(labels, label, 8, count);
+        File.WriteAllBytes(Path.Combine(folder, $"{split}-labels-idx1-ubyte"), labels);
+    }
+}

@@ -1,0 +1,90 @@
+using SegAlign.Models;
+using SegAlign.Nn;
+using SegAlign.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SegAlign.Tests.Models;
+
+/// <summary>What every registered decoder must satisfy; a new decoder gets these tests by registering.</summary>
+public class RegisteredDecoderTests
+{
+    public static TheoryData<string> Decoders() => new(DecoderRegistry.Names.OrderBy(n => n));
+
+    // DeepLabV3 is defined at output stride 8; everything else at the papers' 32.
+    static ModelConfig TinyModel(string decoder) => new()
+    {
+        Backbone = "resnet18", Width = 0.25, Decoder = decoder, DecoderChannels = 16,
+        OutputStride = decoder == "deeplabv3" ? 8 : 32,
+    };
+
+    [Theory]
+    [MemberData(nameof(Decoders))]
+    public void Output_has_the_input_size_also_when_not_divisible_by_32(string decoder)
+    {
+        torch.manual_seed(0);
+        using var model = new Segmentor(TinyModel(decoder), 5);
+        model.eval();
+        foreach (var (h, w) in new[] { (64, 64), (65, 47), (33, 97), (40, 56) })
+        {
+            using var scope = NewDisposeScope();
+            using var _ = no_grad();
+            var logits = model.forward(randn(2, 3, h, w)).Logits;
+            Assert.Equal(new long[] { 2, 5, h, w }, logits.shape);
+            Assert.True(logits.isfinite().all().item<bool>(), $"{decoder} produced non-finite logits at {h}×{w}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Decoders))]
+    public void One_backward_pass_reaches_every_parameter(string decoder)
+    {
+        torch.manual_seed(1);
+        using var model = new Segmentor(TinyModel(decoder) with { AuxHead = true }, 5);
+        model.train();
+        using var scope = NewDisposeScope();
+        var labels = randint(0, 5, [2, 65, 47]);
+        var output = model.forward(randn(2, 3, 65, 47));
+        var loss = Losses.CrossEntropy(output.Logits, labels);
+        foreach (var aux in output.Auxiliary) loss = loss.add(Losses.CrossEntropy(aux.Logits, labels).mul(aux.Weight));
+        loss.backward();
+        var silent = model.named_parameters()
+            .Where(p => p.parameter.requires_grad)
+            .Where(p => p.parameter.grad is null || p.parameter.grad.abs().sum().item<float>() == 0)
+            .Select(p => p.name).ToList();
+        Assert.True(silent.Count == 0, $"{decoder}: no gradient reached {string.Join(", ", silent)}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Decoders))]
+    public void The_flop_counter_sees_every_operation_in_training_and_inference(string decoder)
+    {
+        torch.manual_seed(2);
+        using var model = new Segmentor(TinyModel(decoder) with { AuxHead = true }, 5);
+        foreach (bool training in new[] { true, false })
+        {
+            model.train(training);
+            using var input = randn(2, 3, 65, 47);
+            using var counter = FlopCounter.Start();
+            model.forward(input);
+            Assert.True(counter.Uncounted.Count == 0, $"{decoder} ({(training ? "train" : "eval")}) computed outside Ops: {string.Join("; ", counter.Uncounted.Take(5))}");
+            Assert.True(counter.MacsBySection["decoder"] > 0);
+            Assert.True(counter.MacsBySection["backbone"] > 0);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Decoders))]
+    public void A_few_training_iterations_on_FashionScenes_lower_the_loss(string decoder)
+    {
+        var config = TestConfigs.Tiny(decoder, iterations: 16) with
+        {
+            Model = TinyModel(decoder),
+            Train = TestConfigs.Tiny().Train with { Iterations = 16, BatchSize = 4, LearningRate = 0.05 },
+        };
+        var outcome = Trainer.Run(config, 0, TestConfigs.NewRunFolder());
+        var log = outcome.Folder.ReadLog();
+        double first = log.Take(4).Average(r => r.Loss), last = log.TakeLast(4).Average(r => r.Loss);
+        Assert.True(last < first, $"{decoder}: loss went from {first:F3} to {last:F3}");
+    }
+}
