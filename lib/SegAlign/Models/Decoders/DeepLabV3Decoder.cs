@@ -45,9 +45,9 @@ public sealed record DeepLabV3Options : IValidatable
 ///   stride 8); torchvision hard-codes 12/24/36. AtrousRates overrides. At output stride 32 the head still
 ///   works with the scaled rates 3/6/9 (no exception), so any backbone runs; it is then no longer the
 ///   paper's dilated DeepLabV3 and results should say so.
-/// - The 3×3 conv-BN-ReLU after the projection is torchvision's (and mmseg's ASPPHead bottleneck); the
-///   paper goes straight from the projection to the classifier. mmseg differs in order (no dropout inside
-///   ASPP, dropout 0.1 before the classifier, pooling branch first): torchvision's order is kept.
+/// - The 3×3 conv-BN-ReLU after the projection is torchvision's; the paper goes straight from the 1×1
+///   projection to the classifier. mmseg's ASPPHead differs (pooling branch first, no 1×1 projection: one
+///   3×3 conv-BN-ReLU bottleneck on the concat, dropout 0.1 before the classifier); torchvision is kept.
 /// - Initialisation: PyTorch defaults (kaiming_uniform a=√5) as torchvision, which sets none itself.
 /// - Image pooling upsamples a 1×1 map bilinearly with align_corners=false (a broadcast; counted as
 ///   bilinear sampling, 4 MACs per output element, as the op it is).

@@ -57,7 +57,8 @@ public sealed record RspOptions : IValidatable
 ///   5×5 coarse region already spans ~10×10 fine pixels. The paper's value could not be read.
 /// - The region is centred on π(p) (nearest projection, done by unfolding the coarse keys/values and
 ///   resizing the unfolded tensor with nearest sampling); windows are clipped at the border by masking the
-///   logits, not by zero keys.
+///   logits, not by zero keys. The gather materialises [N, C·k², Hf, Wf] tensors (memory ∝ k², no MACs);
+///   the attention arithmetic itself is small next to the 3×3 fuse convs (see the FLOP test).
 /// - Top level: with TopRelation the same operator runs within P5 (query and region both from P5, the RSE
 ///   extracting context that the RSPs then propagate); the paper's exact top-level context is unknown. No
 ///   PPM (the paper credits context to the relations).
