@@ -59,6 +59,9 @@ public sealed record RspOptions : IValidatable
 ///   resizing the unfolded tensor with nearest sampling); windows are clipped at the border by masking the
 ///   logits, not by zero keys. The gather materialises [N, C·k², Hf, Wf] tensors (memory ∝ k², no MACs);
 ///   the attention arithmetic itself is small next to the 3×3 fuse convs (see the FLOP test).
+///   A coarse map of one cell (C5 1×1, e.g. a 32×32 input at output stride 32) leaves one cell per window:
+///   the softmax is then constantly 1 and that stage's query/key/bias receive zero gradient, as in any
+///   attention over a single element.
 /// - Top level: with TopRelation the same operator runs within P5 (query and region both from P5, the RSE
 ///   extracting context that the RSPs then propagate); the paper's exact top-level context is unknown. No
 ///   PPM (the paper credits context to the relations).
