@@ -60,6 +60,8 @@ public static class DecoderRegistry
         DecoderEntry.Of<FpnOptions>("fpn", "SFNet FPN+PPM head, bilinear top-down (baseline)", (c, o) => new FpnDecoder(c, o)),
         DecoderEntry.Of<IfaOptions>("ifa", "IFA: implicit feature alignment, queries at any resolution (ECCV 2022)", (c, o) => new IfaDecoder(c, o)),
         DecoderEntry.Of<HfgdOptions>("hfgd", "HFGD: high-level feature guided decoder, stop-gradient upsampler (TCSVT 2024)", (c, o) => new HfgdDecoder(c, o)),
+        DecoderEntry.Of<RspOptions>("rsp", "RSP head: FPN with cross-scale pixel-to-region relation propagators (Bai et al. 2021)", (c, o) => new RspDecoder(c, o)),
+        DecoderEntry.Of<DeepLabV3Options>("deeplabv3", "DeepLabV3 ASPP head with image pooling (Chen et al. 2017, torchvision)", (c, o) => new DeepLabV3Decoder(c, o)),
     }.ToDictionary(e => e.Name, StringComparer.OrdinalIgnoreCase);
 
     public static IReadOnlyCollection<string> Names => entries.Keys;

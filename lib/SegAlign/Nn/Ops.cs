@@ -96,6 +96,15 @@ public static class Ops
         return End(c, "dropout2d", y, c is null ? 0 : y.numel());
     }
 
+    /// <summary>Element-wise dropout (torch.nn.Dropout, e.g. torchvision's ASPP); identity at evaluation.</summary>
+    public static Tensor Dropout(Tensor x, double p, bool training)
+    {
+        if (!training || p <= 0) return x;
+        var c = Begin();
+        var y = F.dropout(x, p, training);
+        return End(c, "dropout", y, c is null ? 0 : y.numel());
+    }
+
     // ---- elementwise ---------------------------------------------------------------------------
 
     public static Tensor Add(Tensor a, Tensor b)
