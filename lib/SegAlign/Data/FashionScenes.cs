@@ -12,6 +12,10 @@ public sealed record FashionScenesOptions : IValidatable
     /// <summary>Item side = 28 px × a scale drawn uniformly from [MinScale, MaxScale].</summary>
     public double MinScale { get; init; } = 0.7;
     public double MaxScale { get; init; } = 1.6;
+    /// <summary>Share of items drawn with inverted texture (darker where the garment is bright).</summary>
+    public double InvertProbability { get; init; } = 0.3;
+    /// <summary>Each item is tinted by a random RGB colour with channels drawn from [MinTint, 1].</summary>
+    public double MinTint { get; init; } = 0.1;
     /// <summary>Visible parts of an item smaller than this many pixels are labelled 255: nobody can classify them.</summary>
     public int MinVisiblePixels { get; init; } = 6;
     /// <summary>Scenes in the validation split (drawn from the t10k images only).</summary>
@@ -27,6 +31,8 @@ public sealed record FashionScenesOptions : IValidatable
         if (!(MinScale > 0) || MaxScale < MinScale) throw new InputException($"{where}.minScale/maxScale", $"need 0 < minScale ≤ maxScale, got {MinScale}..{MaxScale}", "e.g. 0.7 and 1.6");
         if (28 * MaxScale > 2 * Size) throw new InputException($"{where}.maxScale", $"items of {28 * MaxScale:F0} px do not fit a {Size} px scene", "lower maxScale or raise size");
         if (ValidationScenes < 1) throw new InputException($"{where}.validationScenes", $"must be ≥ 1, got {ValidationScenes}", "use e.g. 500");
+        if (InvertProbability is < 0 or > 1) throw new InputException($"{where}.invertProbability", $"must be in [0, 1], got {InvertProbability}", "use e.g. 0.3");
+        if (MinTint is < 0 or > 1) throw new InputException($"{where}.minTint", $"must be in [0, 1], got {MinTint}", "use e.g. 0.1");
         if (MinVisiblePixels < 0) throw new InputException($"{where}.minVisiblePixels", $"must be ≥ 0, got {MinVisiblePixels}", "use e.g. 6");
     }
 }
@@ -143,9 +149,9 @@ public sealed class FashionScenes : ISegmentationDataset
         int side = Math.Max(8, (int)Math.Round(28 * rng.Uniform(options.MinScale, options.MaxScale)));
         // Up to a quarter of an item may fall outside the scene.
         int x0 = rng.Between(-side / 4, size - 3 * side / 4), y0 = rng.Between(-side / 4, size - 3 * side / 4);
-        bool flip = rng.Chance(0.5), inverted = rng.Chance(0.3);
+        bool flip = rng.Chance(0.5), inverted = rng.Chance(options.InvertProbability);
         Span<double> tint = stackalloc double[3];
-        for (int c = 0; c < 3; c++) tint[c] = rng.Uniform(0.1, 1.0);
+        for (int c = 0; c < 3; c++) tint[c] = rng.Uniform(options.MinTint, 1.0);
         double scale = 28.0 / side;
 
         for (int ty = Math.Max(0, y0); ty < Math.Min(size, y0 + side); ty++)

@@ -24,9 +24,13 @@ public sealed record DataConfig
     public AugmentOptions Augment { get; init; } = new();
 }
 
+public enum OptimizerKind { Sgd, AdamW }
+
 /// <summary>How a run optimises.</summary>
 public sealed record TrainConfig
 {
+    /// <summary>sgd (the papers') or adamW.</summary>
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Sgd;
     public int Iterations { get; init; } = 1000;
     public int BatchSize { get; init; } = 16;
     public double LearningRate { get; init; } = 0.01;

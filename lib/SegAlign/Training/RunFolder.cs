@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using SegAlign.Evaluation;
+using SegAlign.Platform;
 
 namespace SegAlign.Training;
 
@@ -34,10 +35,14 @@ public sealed record RunMetrics
     public required double GMacs { get; init; }
     public required IReadOnlyDictionary<string, long> Parameters { get; init; }
     public required string Runtime { get; init; }
+    /// <summary>Git commit of the code that trained the run, and whether tracked files had uncommitted changes.</summary>
+    public string Commit { get; init; } = "unknown";
+    public bool Dirty { get; init; }
 
     public static RunMetrics From(EvaluationResult evaluation, RunConfig config, int seed, string hash, int iterations, double trainSeconds,
-        double finalLoss, double gmacs, IReadOnlyDictionary<string, long> parameters, string runtime) => new()
+        double finalLoss, double gmacs, IReadOnlyDictionary<string, long> parameters, string runtime, Provenance provenance) => new()
     {
+        Commit = provenance.Commit, Dirty = provenance.Dirty,
         ConfigHash = hash, Seed = seed, Dataset = config.Data.Dataset, Backbone = config.Model.Backbone, Decoder = config.Model.Decoder,
         Iterations = iterations, TrainSeconds = trainSeconds,
         ImagesPerSecond = trainSeconds > 0 ? (double)iterations * config.Train.BatchSize / trainSeconds : 0,

@@ -53,10 +53,10 @@ public static class Trainer
         model.to(device);
 
         var decoderParameters = model.Decoder.parameters().Concat(model.AuxHead?.parameters() ?? []).ToList();
-        using var optimiser = new Sgd([
+        using var optimiser = Optimiser.Create(config.Train, [
             new ParameterGroup("backbone", model.Backbone.parameters().ToList(), 1.0),
             new ParameterGroup("decoder", decoderParameters, config.Train.DecoderLrMultiplier),
-        ], config.Train.Momentum, config.Train.WeightDecay);
+        ]);
 
         int start = 0;
         var log = new List<LogRow>();
@@ -82,7 +82,7 @@ public static class Trainer
         var first = validation.Get(0);
         var flops = ModelStats.CountMacs(model, first.Height, first.Width, first.Channels);
         var metrics = RunMetrics.From(evaluation, config, seed, hash, config.Train.Iterations, trainSeconds, finalLoss,
-            flops.GMacs, ModelStats.Parameters(model), TorchRuntime.Describe().ToString());
+            flops.GMacs, ModelStats.Parameters(model), TorchRuntime.Describe().ToString(), Provenance.Of(AppContext.BaseDirectory));
         folder.WriteResults(metrics, evaluation.Confusion, validation.ClassNames);
         return new TrainOutcome(folder, metrics, true);
     }
@@ -97,7 +97,7 @@ public static class Trainer
             throw new InputException(folder.Path, "already holds a run", "pass --resume to continue it, or choose another output folder");
     }
 
-    static double TrainIterations(RunConfig config, int seed, Segmentor model, Sgd optimiser, ISegmentationDataset train, Device device,
+    static double TrainIterations(RunConfig config, int seed, Segmentor model, Optimiser optimiser, ISegmentationDataset train, Device device,
         int start, int end, double previousSeconds, List<LogRow> log, RunFolder folder, IProgress<TrainProgress>? progress, CancellationToken cancellation)
     {
         var t = config.Train;
@@ -149,7 +149,7 @@ public static class Trainer
         return lastLoss;
     }
 
-    static void SaveCheckpoint(RunFolder folder, Segmentor model, Sgd optimiser, CheckpointInfo info)
+    static void SaveCheckpoint(RunFolder folder, Segmentor model, Optimiser optimiser, CheckpointInfo info)
     {
         using var scope = NewDisposeScope();
         var tensors = new Dictionary<string, Tensor>();
@@ -159,7 +159,7 @@ public static class Trainer
         Checkpoint.Save(folder.CheckpointFile, info, tensors);
     }
 
-    static int Restore(RunFolder folder, Segmentor model, Sgd optimiser, string hash, int seed)
+    static int Restore(RunFolder folder, Segmentor model, Optimiser optimiser, string hash, int seed)
     {
         var (info, tensors) = Checkpoint.Load(folder.CheckpointFile);
         try

@@ -1,0 +1,94 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace SegAlign.Experiments;
+
+/// <summary>A variant: a name and its differences from the preset's baseline (dotted config paths).</summary>
+public sealed record VariantDefinition
+{
+    public required string Name { get; init; }
+    public string Description { get; init; } = "";
+    public Dictionary<string, JsonNode?> Set { get; init; } = new();
+}
+
+/// <summary>What the paper claims about a pair of variants, and which way our numbers must move to agree.</summary>
+public sealed record ClaimDefinition
+{
+    public required string Variant { get; init; }
+    public required string Versus { get; init; }
+    /// <summary>Metric column: miou, boundaryF, trimap1 … or gmacs.</summary>
+    public string Metric { get; init; } = "miou";
+    /// <summary>"higher", "lower" or "similar" (|Δ| within <see cref="Tolerance"/>).</summary>
+    public string Direction { get; init; } = "higher";
+    public double Tolerance { get; init; } = 0.5;
+    /// <summary>The paper's own words and numbers (with where they come from).</summary>
+    public required string Paper { get; init; }
+}
+
+/// <summary>
+/// One paper's ablation, as written in experiments/&lt;name&gt;.json: its variants as differences from the shared
+/// baseline, its seeds, per-preset adjustments, and the paper's claims.
+/// </summary>
+public sealed record ExperimentDefinition
+{
+    public required string Name { get; init; }
+    public required string Title { get; init; }
+    public string Paper { get; init; } = "";
+    public string Code { get; init; } = "";
+    public string Question { get; init; } = "";
+    public required int[] Seeds { get; init; }
+    /// <summary>The variant every other is compared with.</summary>
+    public required string Baseline { get; init; }
+    public required List<VariantDefinition> Variants { get; init; }
+    /// <summary>Per-preset changes applied to every variant (e.g. the paper preset's dataset and schedule).</summary>
+    public Dictionary<string, Dictionary<string, JsonNode?>> Presets { get; init; } = new();
+    public List<ClaimDefinition> Claims { get; init; } = [];
+
+    public static IReadOnlyList<string> Available() =>
+        Directory.EnumerateFiles(Experiments.Presets.ExperimentsFolder, "*.json")
+            .Select(Path.GetFileNameWithoutExtension).Where(n => n != "baseline").OrderBy(n => n).ToList()!;
+
+    public static ExperimentDefinition Load(string name)
+    {
+        string file = Path.Combine(Experiments.Presets.ExperimentsFolder, name + ".json");
+        if (!File.Exists(file))
+            throw new InputException("experiment", $"unknown experiment '{name}'", $"use one of: {string.Join(", ", Available())}");
+        ExperimentDefinition definition;
+        try
+        {
+            definition = JsonSerializer.Deserialize<ExperimentDefinition>(File.ReadAllText(file), Json.StrictOptions)
+                         ?? throw new InputException(file, "is empty", "restore it from the repository");
+        }
+        catch (JsonException e)
+        {
+            throw new InputException(file, $"is not a valid experiment definition ({e.Message})", "compare it with experiments/sfnet.json");
+        }
+        definition.Validate(file);
+        return definition;
+    }
+
+    public VariantDefinition Variant(string name) =>
+        Variants.FirstOrDefault(v => v.Name == name)
+        ?? throw new InputException("--variants", $"experiment {Name} has no variant '{name}'", $"use one of: {string.Join(", ", Variants.Select(v => v.Name))}");
+
+    void Validate(string file)
+    {
+        if (Seeds.Length < 1 || Seeds.Distinct().Count() != Seeds.Length)
+            throw new InputException($"{file}: seeds", "must list distinct seeds", "e.g. [0, 1, 2]");
+        var names = Variants.Select(v => v.Name).ToList();
+        if (names.Count == 0) throw new InputException($"{file}: variants", "is empty", "add the baseline and at least one variant");
+        var duplicate = names.GroupBy(n => n).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null) throw new InputException($"{file}: variants", $"'{duplicate.Key}' appears twice", "give every variant a unique name");
+        if (!names.Contains(Baseline)) throw new InputException($"{file}: baseline", $"'{Baseline}' is not one of the variants", $"use one of: {string.Join(", ", names)}");
+        foreach (var claim in Claims)
+        {
+            foreach (var v in new[] { claim.Variant, claim.Versus })
+                if (!names.Contains(v)) throw new InputException($"{file}: claims", $"refers to unknown variant '{v}'", $"use one of: {string.Join(", ", names)}");
+            if (claim.Direction is not ("higher" or "lower" or "similar"))
+                throw new InputException($"{file}: claims", $"direction '{claim.Direction}' is not higher, lower or similar", "fix the claim");
+        }
+        foreach (var preset in Presets.Keys)
+            if (!Experiments.Presets.Names.Contains(preset))
+                throw new InputException($"{file}: presets", $"unknown preset '{preset}'", $"use one of: {string.Join(", ", Experiments.Presets.Names)}");
+    }
+}

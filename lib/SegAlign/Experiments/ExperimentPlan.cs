@@ -1,0 +1,80 @@
+using System.Text.Json.Nodes;
+using SegAlign.Training;
+
+namespace SegAlign.Experiments;
+
+/// <summary>One (experiment, variant, seed) with its resolved config. Runs are keyed by config hash + seed,
+/// so the same run reached from several experiments (the baseline) is trained once.</summary>
+public sealed record PlannedRun(string Experiment, string Variant, int Seed, RunConfig Config, string Hash)
+{
+    public string Key => $"{Hash}-s{Seed}";
+}
+
+/// <summary>Where a preset's results live: results/&lt;preset&gt;/runs/&lt;hash&gt;-s&lt;seed&gt;/ plus tables and summaries.</summary>
+public sealed class ResultsStore(string root)
+{
+    public string Root { get; } = Path.GetFullPath(root);
+
+    public static ResultsStore ForPreset(string preset, string? resultsFolder = null) =>
+        new(Path.Combine(resultsFolder ?? Path.Combine(Presets.RepositoryRoot, "results"), preset));
+
+    public RunFolder Folder(PlannedRun run) => new(Path.Combine(Root, "runs", run.Key));
+
+    public string ExperimentFolder(string experiment) => Path.Combine(Root, experiment);
+
+    public string RunsTable => Path.Combine(Root, "runs.csv");
+}
+
+/// <summary>Turns an experiment definition and a preset into the runs it needs, validating everything first.</summary>
+public static class ExperimentPlan
+{
+    /// <summary>
+    /// Resolves every (variant, seed): preset baseline → the experiment's preset adjustments → the variant's
+    /// differences → the user's overrides. Fails before any training on a bad name, an invalid config, or an
+    /// override that contradicts what a variant sets.
+    /// </summary>
+    public static IReadOnlyList<PlannedRun> Resolve(ExperimentDefinition experiment, string preset,
+        IReadOnlyDictionary<string, JsonNode?>? overrides = null, IEnumerable<int>? seeds = null, IEnumerable<string>? variants = null)
+    {
+        overrides ??= new Dictionary<string, JsonNode?>();
+        var chosenVariants = variants?.Select(experiment.Variant).ToList() ?? experiment.Variants;
+        var chosenSeeds = seeds?.ToArray() ?? experiment.Seeds;
+        var runs = new List<PlannedRun>();
+        foreach (var variant in chosenVariants)
+        {
+            foreach (var (path, value) in overrides)
+                if (variant.Set.TryGetValue(path, out var own) && !JsonNode.DeepEquals(own, value))
+                    throw new InputException("--set", $"{path}={value?.ToJsonString()} contradicts variant '{variant.Name}' of {experiment.Name}, which sets it to {own?.ToJsonString()}",
+                        "drop that override, or run the variants that do not set it (--variants)");
+            var json = Presets.BaselineJson(preset);
+            string where = $"experiments/{experiment.Name}.json variant {variant.Name} (preset {preset})";
+            if (experiment.Presets.TryGetValue(preset, out var adjustments)) ConfigOverrides.Apply(json, adjustments, where);
+            ConfigOverrides.Apply(json, variant.Set, where);
+            ConfigOverrides.Apply(json, overrides, "--set");
+            var config = RunConfig.FromJson(json.ToJsonString(), where);
+            try
+            {
+                config.Validate();
+            }
+            catch (InputException e) when (config.Data.Dataset == "fashion-scenes" || !e.Where.StartsWith("data.", StringComparison.Ordinal))
+            {
+                throw new InputException(where, e.Message, "fix the experiment definition or the override");
+            }
+            string hash = config.Hash();
+            runs.AddRange(chosenSeeds.Select(seed => new PlannedRun(experiment.Name, variant.Name, seed, config, hash)));
+        }
+        return runs;
+    }
+
+    /// <summary>Checks that no existing run folder under a planned key holds a different run (nothing is overwritten).</summary>
+    public static void CheckExisting(ResultsStore store, IEnumerable<PlannedRun> runs)
+    {
+        foreach (var run in runs)
+        {
+            var identity = store.Folder(run).ReadIdentity();
+            if (identity is { } id && (id.Hash != run.Hash || id.Seed != run.Seed))
+                throw new InputException(store.Folder(run).ConfigFile, $"holds config {id.Hash} seed {id.Seed}, not the planned {run.Hash} seed {run.Seed}",
+                    "move that folder away; nothing was trained or overwritten");
+        }
+    }
+}
