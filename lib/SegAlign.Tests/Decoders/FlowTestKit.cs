@@ -14,10 +14,15 @@ internal static class FlowTestKit
     public static DecoderContext Context(int channels = 16, int classes = 3) =>
         new(Channels, [4, 8, 16, 32], classes, channels, 8);
 
-    public static DecoderInput Input(long batch = 1)
+    /// <summary>Test data comes from its own generator: xunit runs test classes in parallel and torch's global
+    /// generator is shared, so global draws (module init, dropout) are not reproducible across a run.</summary>
+    public static Tensor Randn(Generator generator, params long[] shape) => randn(shape, generator: generator);
+
+    public static DecoderInput Input(long batch = 1, ulong seed = 0)
     {
-        var features = Enumerable.Range(0, 4).Select(i => randn(batch, Channels[i], Sizes[i].H, Sizes[i].W)).ToArray();
-        return new DecoderInput(features, randn(batch, 8, 33, 24), 65, 47);
+        var generator = new Generator(seed);
+        var features = Enumerable.Range(0, 4).Select(i => Randn(generator, batch, Channels[i], Sizes[i].H, Sizes[i].W)).ToArray();
+        return new DecoderInput(features, Randn(generator, batch, 8, 33, 24), 65, 47);
     }
 
     public static Dictionary<string, TorchSharp.Modules.Parameter> Parameters(nn.Module module) =>
