@@ -59,6 +59,7 @@ public static class DecoderRegistry
     {
         DecoderEntry.Of<FpnOptions>("fpn", "SFNet FPN+PPM head, bilinear top-down (baseline)", (c, o) => new FpnDecoder(c, o)),
         DecoderEntry.Of<SfnetOptions>("sfnet", "SFNet: FPN+PPM head with the Flow Alignment Module (FAM) in the top-down path", (c, o) => new SfnetDecoder(c, o)),
+        DecoderEntry.Of<AlignSegOptions>("alignseg", "AlignSeg: RRB cascade with AlignFA (CAB) and AlignCM (CAM)", (c, o) => new AlignSegDecoder(c, o)),
     }.ToDictionary(e => e.Name, StringComparer.OrdinalIgnoreCase);
 
     public static IReadOnlyCollection<string> Names => entries.Keys;
