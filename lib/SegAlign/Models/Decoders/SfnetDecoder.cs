@@ -58,7 +58,9 @@ public sealed record SfnetOptions : FpnOptions, IValidatable
 /// decoder with zeroed flow_make computes exactly the fpn decoder's function and the learned flow is the only
 /// difference. Deep supervision (official fpn_dsn) is the inherited option, on the pre-fpn_out sums.
 /// Deviations: <see cref="SfnetOptions.Levels"/> (FAM on a subset of levels) is an extension for ablations;
-/// fpn_dim = <see cref="DecoderContext.Channels"/>; the remaining deviations are the baseline's (see FpnDecoder).
+/// fpn_dim = <see cref="DecoderContext.Channels"/>; the DSN loss weight defaults to FpnOptions' 0.4 (the official
+/// CriterionSFNet uses 1.0 with OHEM; set deepSupervisionWeight to 1 to match); the remaining deviations are the
+/// baseline's (see FpnDecoder).
 /// </summary>
 public sealed class SfnetDecoder : FpnDecoder, IFlowProducer
 {
