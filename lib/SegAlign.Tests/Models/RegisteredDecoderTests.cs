@@ -43,11 +43,21 @@ public class RegisteredDecoderTests
         using var model = new Segmentor(TinyModel(decoder) with { AuxHead = true }, 5);
         model.train();
         using var scope = NewDisposeScope();
+        var images = randn(2, 3, 65, 47);
         var labels = randint(0, 5, [2, 65, 47]);
-        var output = model.forward(randn(2, 3, 65, 47));
-        var loss = Losses.CrossEntropy(output.Logits, labels);
-        foreach (var aux in output.Auxiliary) loss = loss.add(Losses.CrossEntropy(aux.Logits, labels).mul(aux.Weight));
-        loss.backward();
+        void Backward()
+        {
+            model.zero_grad();
+            var output = model.forward(images);
+            var loss = Losses.CrossEntropy(output.Logits, labels);
+            foreach (var aux in output.Auxiliary) loss = loss.add(Losses.CrossEntropy(aux.Logits, labels).mul(aux.Weight));
+            loss.backward();
+        }
+        // Zero-initialised offset predictors (AlignSeg, as in its official code) block the gradient to the layers
+        // in front of them until their own weights move, so take one SGD step before the pass that is checked.
+        Backward();
+        using (var optimiser = new Sgd([new ParameterGroup("all", model.parameters().ToList(), 1)], 0.9, 0)) optimiser.Step(0.01);
+        Backward();
         var silent = model.named_parameters()
             .Where(p => p.parameter.requires_grad)
             .Where(p => p.parameter.grad is null || p.parameter.grad.abs().sum().item<float>() == 0)

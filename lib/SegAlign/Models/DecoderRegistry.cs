@@ -58,6 +58,8 @@ public static class DecoderRegistry
     static readonly Dictionary<string, DecoderEntry> entries = new DecoderEntry[]
     {
         DecoderEntry.Of<FpnOptions>("fpn", "SFNet FPN+PPM head, bilinear top-down (baseline)", (c, o) => new FpnDecoder(c, o)),
+        DecoderEntry.Of<SfnetOptions>("sfnet", "SFNet: FPN+PPM head with the Flow Alignment Module (FAM) in the top-down path", (c, o) => new SfnetDecoder(c, o)),
+        DecoderEntry.Of<AlignSegOptions>("alignseg", "AlignSeg: RRB cascade with AlignFA (CAB) and AlignCM (CAM)", (c, o) => new AlignSegDecoder(c, o)),
         DecoderEntry.Of<IfaOptions>("ifa", "IFA: implicit feature alignment, queries at any resolution (ECCV 2022)", (c, o) => new IfaDecoder(c, o)),
         DecoderEntry.Of<HfgdOptions>("hfgd", "HFGD: high-level feature guided decoder, stop-gradient upsampler (TCSVT 2024)", (c, o) => new HfgdDecoder(c, o)),
         DecoderEntry.Of<RspOptions>("rsp", "RSP head: FPN with cross-scale pixel-to-region relation propagators (Bai et al. 2021)", (c, o) => new RspDecoder(c, o)),

@@ -30,10 +30,32 @@ public static class Ops
     public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias, long stride = 1, long padding = 0, long dilation = 1, long groups = 1)
     {
         var c = Begin();
-        var y = F.conv2d(x, weight, bias, [stride, stride], [padding, padding], [dilation, dilation], groups);
+        var y = NeedsOutputChannelPadding(x, weight, groups)
+            ? Conv2dPaddedOutput(x, weight, bias, stride, padding, dilation)
+            : F.conv2d(x, weight, bias, [stride, stride], [padding, padding], [dilation, dilation], groups);
         if (c is null) return y;
         long perOutput = weight.shape[1] * weight.shape[2] * weight.shape[3] + (bias is null ? 0 : 1);
         return End(c, "conv2d", y, y.numel() * perOutput);
+    }
+
+    // Workaround for libtorch 2.10 / oneDNN 3.7.1 on CPU: when a k×k (k > 1) convolution takes the oneDNN path
+    // (batch > 1, or a large input) and its output channel count is not a multiple of the SIMD block (16 with
+    // AVX-512, 8 with AVX2), the gradient w.r.t. its INPUT is wrong (relative error ~0.5-1) or NaN; the forward
+    // output and the weight gradient are right. Flow/offset heads (2 channels) always hit it. Padding the
+    // filters with zero filters to a multiple of 16 and slicing the output is exact and avoids that kernel; the
+    // counted cost stays that of the real convolution (MACs come from the unpadded weight and output).
+    const long ChannelBlock = 16;
+
+    static bool NeedsOutputChannelPadding(Tensor x, Tensor weight, long groups) =>
+        groups == 1 && x.device_type == DeviceType.CPU && weight.shape[2] * weight.shape[3] > 1 && weight.shape[0] % ChannelBlock != 0;
+
+    static Tensor Conv2dPaddedOutput(Tensor x, Tensor weight, Tensor? bias, long stride, long padding, long dilation)
+    {
+        long outChannels = weight.shape[0], extra = ChannelBlock - outChannels % ChannelBlock;
+        var paddedWeight = torch.cat([weight, torch.zeros([extra, weight.shape[1], weight.shape[2], weight.shape[3]], weight.dtype, weight.device)], 0);
+        var paddedBias = bias is null ? null : torch.cat([bias, torch.zeros([extra], bias.dtype, bias.device)], 0);
+        return F.conv2d(x, paddedWeight, paddedBias, [stride, stride], [padding, padding], [dilation, dilation])
+            .narrow(1, 0, outChannels);
     }
 
     public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias)

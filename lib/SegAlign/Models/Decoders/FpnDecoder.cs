@@ -11,8 +11,12 @@ public record FpnOptions
     /// <summary>PPM bins on C5.</summary>
     public int[] PoolBins { get; init; } = [1, 2, 3, 6];
     public double PpmDropout { get; init; } = 0.1;
-    /// <summary>Deep supervision: a 3×3 conv-BN-ReLU + 1×1 classifier on each FPN level P3..P5 (torchcv's SFNet DSN).</summary>
+    /// <summary>Deep supervision as in SFSegNets' UperNetAlignHead (fpn_dsn): a 3×3 conv-BN-ReLU + Dropout2d + 1×1
+    /// classifier on the top-down sum of each lateral level (strides 16, 8, 4, before that level's 3×3 fpn_out
+    /// conv), named dsn.p4, dsn.p3, dsn.p2; training only.</summary>
     public bool DeepSupervision { get; init; }
+    /// <summary>Loss weight of each DSN output (SFSegNets' CriterionSFNet uses 1.0 with OHEM; 0.4 is the
+    /// PSPNet/mmseg auxiliary convention).</summary>
     public double DeepSupervisionWeight { get; init; } = 0.4;
 }
 
@@ -30,7 +34,11 @@ public record FpnOptions
 /// (P' is the top-down sum before the level's 3×3 conv, as in the official loop.) All bilinear
 /// resampling uses align_corners=true, as the official head does; that is also what makes FAM with
 /// zero flow reproduce this baseline exactly. Subclasses replace only <see cref="TopDown"/>.
-/// Deviation: none in structure; widths follow <see cref="DecoderContext.Channels"/> (fpn_dim).
+/// Deep supervision (option) sits where the official fpn_dsn puts it: on the top-down sum P' of each lateral
+/// level, before fpn_out, so FAM (SFNet) and bilinear (baseline) heads are supervised at the same points.
+/// Deviations: widths follow <see cref="DecoderContext.Channels"/> (fpn_dim); the official fpn_in 1×1 conv has a
+/// bias before its BN, dropped here (BN cancels it; it would only receive zero gradient); convs use kaiming-normal
+/// (fan_out) init instead of PyTorch's default.
 /// </summary>
 public class FpnDecoder : Decoder
 {
@@ -71,20 +79,19 @@ public class FpnDecoder : Decoder
         var f = ppm.forward(c[3]);
         var levels = new Tensor[4];
         levels[3] = f;
+        var auxiliary = new List<AuxiliaryLogits>();
         for (int i = 2; i >= 0; i--)
         {
             var lateral = fpn_in[i].forward(c[i]);
             f = TopDown(i, lateral, f);
             levels[i] = fpn_out[i].forward(f);
+            if (training && dsn.Count > 0)
+                auxiliary.Add(new AuxiliaryLogits($"dsn.p{i + 2}", dsn[i].forward(f), dsnWeight));
         }
         long h = levels[0].shape[2], w = levels[0].shape[3];
         var fused = new List<Tensor>(4) { levels[0] };
         for (int i = 1; i < 4; i++) fused.Add(Ops.Resize(levels[i], h, w, alignCorners: true));
         var logits = classifier.forward(fuse.forward(Ops.Cat(fused, 1)));
-
-        var auxiliary = new List<AuxiliaryLogits>();
-        for (int i = 0; i < dsn.Count; i++)
-            auxiliary.Add(new AuxiliaryLogits($"dsn.p{i + 3}", dsn[i].forward(levels[i + 1]), dsnWeight));
         return new DecoderOutput(logits, auxiliary);
     }
 }
