@@ -21,7 +21,8 @@ public sealed record NotebookRunOutcome(NotebookExecution Execution, string Outp
 
     /// <summary>One paragraph for the terminal: what ran, or which cell failed and where its partial notebook is.</summary>
     public string Describe() => Execution.Failure is { } failure
-        ? $"{failure}\nThe executed notebook was not written ({OutputPath} is unchanged); the partial run, with the error under the failing cell, is in {FailedCopyPath}."
+        ? $"{failure}\n{OutputPath} was not written{(File.Exists(OutputPath) ? " (the one from an earlier run is unchanged)" : "")}; " +
+          $"the partial run, with the error under the failing cell, is in {FailedCopyPath}."
         : $"executed {Execution.Notebook.Cells.Count(c => c.ExecutionCount is not null)} code cells in {Execution.Duration.TotalSeconds:F1} s → {OutputPath}";
 }
 

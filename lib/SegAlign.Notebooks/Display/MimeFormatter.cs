@@ -13,7 +13,7 @@ public sealed record MimeBundle(JsonObject Data, JsonObject? Metadata = null);
 /// <summary>
 /// How displayed values become nbformat mime bundles, each with a text/plain fallback: Plotly.NET charts as
 /// application/vnd.plotly.v1+json (VS Code and JupyterLab render it offline), DataFrames as HTML tables,
-/// PngImages as image/png, anything else as its text.
+/// PngImages as image/png, tensors with their values, anything else as its text.
 /// </summary>
 public static class MimeFormatter
 {
@@ -26,6 +26,7 @@ public static class MimeFormatter
         GenericChart chart => Chart(chart),
         DataFrame frame => new MimeBundle(new JsonObject { ["text/html"] = DataFrameHtml.Render(frame), ["text/plain"] = DataFrameHtml.Describe(frame) }),
         PngImage image => Image(image),
+        TorchSharp.torch.Tensor tensor => Text(TensorText(tensor)),
         string text => Text(text),
         _ => Text(PlainText(value)),
     };
@@ -59,6 +60,10 @@ public static class MimeFormatter
             ["text/plain"] = image.Caption ?? $"PNG image {image.Width}×{image.Height}",
         },
         new JsonObject { ["image/png"] = new JsonObject { ["height"] = image.Height, ["width"] = image.Width } });
+
+    /// <summary>Shape, type and device, then the values (libtorch elides the middle of long dimensions).</summary>
+    static string TensorText(TorchSharp.torch.Tensor tensor) =>
+        tensor.ToString(TorchSharp.TensorStringStyle.Julia, cultureInfo: CultureInfo.InvariantCulture, newLine: "\n").TrimEnd('\n');
 
     /// <summary>ToString, except that collections (whose ToString is their type name) list their first items.</summary>
     static string PlainText(object value)
