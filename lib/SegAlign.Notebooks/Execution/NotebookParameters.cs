@@ -30,17 +30,19 @@ public static class NotebookParameters
         foreach (var member in root.Members)
         {
             // Script top-level variables parse as fields (explicit type) or as local declaration statements.
-            var declaration = member switch
+            var (declaration, modifiers) = member switch
             {
-                FieldDeclarationSyntax field => field.Declaration,
-                GlobalStatementSyntax { Statement: LocalDeclarationStatementSyntax local } => local.Declaration,
-                _ => null,
+                FieldDeclarationSyntax field => (field.Declaration, field.Modifiers),
+                GlobalStatementSyntax { Statement: LocalDeclarationStatementSyntax local } => (local.Declaration, local.Modifiers),
+                _ => (null, default),
             };
             if (declaration is null) continue;
+            // A constant cannot be assigned by the injected cell.
+            bool constant = modifiers.Any(SyntaxKind.ConstKeyword);
             foreach (var variable in declaration.Variables)
             {
-                var type = declaration.Type.IsVar ? Infer(variable.Initializer?.Value) : FromTypeName(declaration.Type);
-                string typeText = declaration.Type.IsVar ? type?.ToString().ToLowerInvariant() ?? "var" : declaration.Type.ToString();
+                var type = constant ? null : declaration.Type.IsVar ? Infer(variable.Initializer?.Value) : FromTypeName(declaration.Type);
+                string typeText = (constant ? "const " : "") + (declaration.Type.IsVar ? type?.ToString().ToLowerInvariant() ?? "var" : declaration.Type.ToString());
                 declarations.Add(new ParameterDeclaration(variable.Identifier.ValueText, type, typeText));
             }
         }
@@ -97,7 +99,7 @@ public static class NotebookParameters
             ParameterType.Double => double.TryParse(value, NumberStyles.Float, invariant, out double d) ? DoubleLiteral(d) : null,
             ParameterType.Bool => bool.TryParse(value, out bool b) ? (b ? "true" : "false") : null,
             null => throw new InputException($"-p {declaration.Name}", $"the parameters cell declares it as {declaration.TypeText}, which -p cannot set",
-                "declare it as a string, int, long, double or bool with a literal default (e.g. var seeds = 3;)"),
+                "declare it as a (non-const) string, int, long, double or bool with a literal default, e.g. var seeds = 3;"),
             _ => null,
         };
         return literal ?? throw new InputException($"-p {declaration.Name}={value}",

@@ -139,7 +139,7 @@ public static class NotebookRunner
         string? kernel = kernelspec["name"] is JsonValue v && v.TryGetValue(out string? s) ? s : null;
         if (kernel == PolyglotMetadata.KernelspecName) return;
         string display = kernelspec["display_name"] is JsonValue d && d.TryGetValue(out string? text) ? $" ({text})" : "";
-        throw new InputException(name, $"is a notebook for the kernel '{kernel}'{display}; `segalign notebook run` runs .NET C# notebooks ({PolyglotMetadata.KernelspecName}) only",
+        throw new InputException(name, $"is a notebook for the kernel '{kernel ?? "(unnamed)"}'{display}; `segalign notebook run` runs .NET C# notebooks ({PolyglotMetadata.KernelspecName}) only",
             "open it in VS Code with Polyglot Notebooks and select the .NET (C#) kernel, or set metadata.kernelspec.name to \".net-csharp\" if its cells are C#");
     }
 

@@ -61,8 +61,18 @@ public sealed class Notebook
 
         var notebook = new Notebook(document["metadata"] as JsonObject is { } m ? (JsonObject)m.DeepClone() : []);
         for (int i = 0; i < cells.Count; i++)
-            notebook.Cells.Add(Cell.FromJson(cells[i] as JsonObject ?? throw new InputException($"{where} cell {i + 1}", "is not a JSON object", "re-save the notebook"),
-                                             $"{where} cell {i + 1}"));
+        {
+            string cellWhere = $"{where} cell {i + 1}";
+            try
+            {
+                notebook.Cells.Add(Cell.FromJson(cells[i] as JsonObject ?? throw new InputException(cellWhere, "is not a JSON object", "re-save the notebook"), cellWhere));
+            }
+            // Valid JSON with a value of the wrong kind (a number where nbformat has a string, …).
+            catch (Exception e) when (e is InvalidOperationException or FormatException)
+            {
+                throw new InputException(cellWhere, $"is not a valid nbformat 4 cell ({e.Message})", "re-save the notebook from VS Code or JupyterLab, or fix the cell's JSON");
+            }
+        }
         notebook.EnsureUniqueIds();
         return notebook;
     }

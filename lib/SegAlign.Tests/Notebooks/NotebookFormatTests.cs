@@ -90,6 +90,14 @@ public class NotebookFormatTests
     }
 
     [Fact]
+    public void A_cell_with_a_value_of_the_wrong_kind_is_refused_naming_the_cell()
+    {
+        const string json = """{"cells": [{"cell_type": "code", "id": 7, "metadata": {}, "source": "", "outputs": []}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}""";
+        var error = Assert.Throws<InputException>(() => Notebook.Parse(json, "odd.ipynb"));
+        Assert.StartsWith("odd.ipynb cell 1: is not a valid nbformat 4 cell", error.Message);
+    }
+
+    [Fact]
     public void A_notebook_that_is_not_nbformat_4_is_refused()
     {
         var error = Assert.Throws<InputException>(() => Notebook.Parse("""{"nbformat": 3, "worksheets": []}""", "ancient.ipynb"));

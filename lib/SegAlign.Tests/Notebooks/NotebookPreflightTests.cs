@@ -132,11 +132,12 @@ public sealed class NotebookPreflightTests : IDisposable
             bool rerun = false;
             string? note = null;
             var folder = Path.GetTempPath();
+            const int Classes = 10;
             """);
 
         Assert.Equal(
             [("preset", ParameterType.String), ("seeds", ParameterType.Int), ("rate", ParameterType.Double), ("steps", ParameterType.Long),
-             ("rerun", ParameterType.Bool), ("note", ParameterType.String), ("folder", (ParameterType?)null)],
+             ("rerun", ParameterType.Bool), ("note", ParameterType.String), ("folder", (ParameterType?)null), ("Classes", null)],
             declared.Select(d => (d.Name, d.Type)));
     }
 }
