@@ -1,0 +1,151 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Reflection;
+using SegAlign.Experiments;
+using SegAlign.Platform;
+using Spectre.Console;
+
+namespace SegAlign.Cli;
+
+public static partial class Commands
+{
+    static Command Ablation()
+    {
+        var ablation = new Command("ablation", "Rerun a paper's ablation: train every (variant, seed) not yet done, then print the paper-style table.");
+        var experiment = new Argument<string>("experiment") { Description = "sfnet, alignseg, ifa, hfgd, rsp, overview — or all." };
+        var preset = new Option<string>("--preset") { Description = "smoke (CI, seconds), quick (~minutes), full (the CPU reproduction), paper (the papers' recipe; needs the dataset).", DefaultValueFactory = _ => "quick" };
+        var set = new Option<string[]>("--set") { Description = "Override a config field for every variant: path=value. Repeatable; must not contradict a variant." };
+        var seeds = new Option<int[]?>("--seeds") { Description = "Run only these seeds (default: the experiment's).", AllowMultipleArgumentsPerToken = true };
+        var variants = new Option<string[]?>("--variants") { Description = "Run only these variants.", AllowMultipleArgumentsPerToken = true };
+        var jobs = new Option<int>("--jobs") { Description = "Runs trained at once, each in its own process (default: one per core).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var threads = new Option<int>("--threads") { Description = "libtorch threads per run (default: cores ÷ jobs).", DefaultValueFactory = _ => 0 };
+        var results = new Option<string?>("--results") { Description = "Results folder (default: results/ of the repository)." };
+
+        var run = new Command("run", "Train what is missing (resumable), then write results/<preset>/runs.csv and each experiment's summary.");
+        var summary = new Command("summary", "Print and write the paper-style table from the runs that exist.");
+        var collect = new Command("collect", "Rebuild runs.csv and the summaries from the run folders (e.g. after a Slurm array).");
+        var emit = new Command("emit", "Write a script that runs the pending runs elsewhere.");
+        var slurm = new Command("slurm", "Write a Slurm job-array script (one task per pending run) under results/<preset>/<experiment>/.");
+        var list = new Command("list", "List experiments, their variants and how many runs each preset has finished.");
+        foreach (var c in new[] { run, summary, collect, slurm })
+        {
+            c.Add(experiment); c.Add(preset); c.Add(set); c.Add(results);
+        }
+        run.Add(seeds); run.Add(variants); run.Add(jobs); run.Add(threads);
+        list.Add(preset); list.Add(results);
+
+        IReadOnlyList<ExperimentDefinition> Definitions(ParseResult p)
+        {
+            string name = p.GetValue(experiment)!;
+            var names = name == "all" ? ExperimentDefinition.Available() : [name];
+            return names.Select(ExperimentDefinition.Load).ToList();
+        }
+        string PresetOf(ParseResult p)
+        {
+            string value = p.GetValue(preset)!;
+            if (!Presets.Names.Contains(value)) throw new InputException("--preset", $"unknown preset '{value}'", $"use one of: {string.Join(", ", Presets.Names)}");
+            return value;
+        }
+
+        run.SetAction(p => SegAlignCommand.Guard(() =>
+        {
+            string presetName = PresetOf(p);
+            var definitions = Definitions(p);
+            var overrides = ConfigOverrides.Parse(p.GetValue(set) ?? []);
+            var store = ResultsStore.ForPreset(presetName, p.GetValue(results));
+            var planned = definitions.SelectMany(d => ExperimentPlan.Resolve(d, presetName, overrides, p.GetValue(seeds), p.GetValue(variants))).ToList();
+            int jobCount = Math.Max(1, p.GetValue(jobs));
+            int threadCount = p.GetValue(threads) > 0 ? p.GetValue(threads) : Math.Max(1, Environment.ProcessorCount / jobCount);
+            TorchRuntime.Initialise(threadCount);
+            Console.WriteLine($"device: {TorchRuntime.Describe()}");
+            Console.WriteLine($"plan:   {planned.Select(r => r.Key).Distinct().Count()} distinct runs for {string.Join(", ", definitions.Select(d => d.Name))} at preset {presetName}; " +
+                              $"{jobCount} at a time × {threadCount} thread(s) → {store.Root}");
+            using var cancel = CancelOnCtrlC();
+            IRunExecutor executor = jobCount == 1 ? new InProcessExecutor() : new ChildProcessExecutor(SelfCommand);
+            var sweep = AblationRunner.Run(planned, store, executor, jobCount, threadCount, new SyncProgress<RunEvent>(ReportRun), cancel.Token);
+            Console.WriteLine($"{sweep.AlreadyDone} already done, {sweep.Trained} trained, {sweep.Failures.Count} failed.");
+            var summaries = AblationResults.Collect(presetName, store, definitions.Select(d => d.Name), overrides);
+            PrintSummaries(summaries, store);
+            foreach (var (failed, error) in sweep.Failures) Console.Error.WriteLine($"error: {failed.Experiment}/{failed.Variant} seed {failed.Seed} ({failed.Key}) failed: {error}");
+            return sweep.Failures.Count == 0 ? 0 : 1;
+        }));
+
+        Func<ParseResult, int> summarise = p => SegAlignCommand.Guard(() =>
+        {
+            string presetName = PresetOf(p);
+            var store = ResultsStore.ForPreset(presetName, p.GetValue(results));
+            var summaries = AblationResults.Collect(presetName, store, Definitions(p).Select(d => d.Name), ConfigOverrides.Parse(p.GetValue(set) ?? []));
+            PrintSummaries(summaries, store);
+            return 0;
+        });
+        summary.SetAction(summarise);
+        collect.SetAction(summarise);
+
+        slurm.SetAction(p => SegAlignCommand.Guard(() =>
+        {
+            string presetName = PresetOf(p);
+            var store = ResultsStore.ForPreset(presetName, p.GetValue(results));
+            var overrides = ConfigOverrides.Parse(p.GetValue(set) ?? []);
+            foreach (var definition in Definitions(p))
+            {
+                var planned = ExperimentPlan.Resolve(definition, presetName, overrides);
+                ExperimentPlan.CheckExisting(store, planned);
+                string script = AblationResults.EmitSlurm(definition, presetName, store, planned);
+                Console.WriteLine($"wrote {script} — submit with: sbatch {script}");
+            }
+            return 0;
+        }));
+
+        list.SetAction(p => SegAlignCommand.Guard(() =>
+        {
+            string presetName = PresetOf(p);
+            var store = ResultsStore.ForPreset(presetName, p.GetValue(results));
+            var table = new Table().AddColumn("experiment").AddColumn("variants").AddColumn("seeds").AddColumn(new TableColumn($"done ({presetName})").RightAligned());
+            foreach (var definition in ExperimentDefinition.Available().Select(ExperimentDefinition.Load))
+            {
+                var planned = ExperimentPlan.Resolve(definition, presetName);
+                table.AddRow(definition.Name, Markup.Escape(string.Join(", ", definition.Variants.Select(v => v.Name))), string.Join(",", definition.Seeds),
+                    $"{planned.Count(r => store.Folder(r).IsComplete)}/{planned.Count}");
+            }
+            AnsiConsole.Write(table);
+            return 0;
+        }));
+
+        emit.Add(slurm);
+        foreach (var c in new[] { run, summary, collect, emit, list }) ablation.Add(c);
+        return ablation;
+    }
+
+    static void ReportRun(RunEvent e)
+    {
+        string name = $"{e.Run.Experiment}/{e.Run.Variant} s{e.Run.Seed}";
+        switch (e.Status)
+        {
+            case "started": Console.WriteLine($"[{e.Elapsed:hh\\:mm\\:ss}] start {name} ({e.Run.Key})"); break;
+            case "done": Console.WriteLine($"[{e.Elapsed:hh\\:mm\\:ss}] {e.Finished}/{e.Total} done {name}: mIoU {e.Metrics!.MeanIoU:F2}, boundary F {e.Metrics.BoundaryF:F2} ({e.Metrics.TrainSeconds:F0} s)"); break;
+            default: Console.WriteLine($"[{e.Elapsed:hh\\:mm\\:ss}] {e.Finished}/{e.Total} FAILED {name}: {e.Error}"); break;
+        }
+    }
+
+    static void PrintSummaries(IReadOnlyList<ExperimentSummary> summaries, ResultsStore store)
+    {
+        foreach (var s in summaries)
+        {
+            Console.WriteLine();
+            Console.WriteLine(s.ToMarkdown());
+            Console.WriteLine($"written: {Path.Combine(store.ExperimentFolder(s.Experiment.Name), "summary.md")}");
+        }
+        if (File.Exists(store.RunsTable)) Console.WriteLine($"tidy table: {store.RunsTable}");
+    }
+
+    /// <summary>A command line that starts this same program (apphost or `dotnet SegAlign.Cli.dll`).</summary>
+    static ProcessStartInfo SelfCommand(IReadOnlyList<string> arguments)
+    {
+        string process = Environment.ProcessPath ?? "dotnet";
+        var start = new ProcessStartInfo(process);
+        if (Path.GetFileNameWithoutExtension(process) == "dotnet") start.ArgumentList.Add(Assembly.GetEntryAssembly()!.Location);
+        foreach (var a in arguments) start.ArgumentList.Add(a);
+        start.Environment["SEGALIGN_HOME"] = Presets.RepositoryRoot;
+        return start;
+    }
+}

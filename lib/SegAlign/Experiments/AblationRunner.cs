@@ -1,0 +1,120 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using SegAlign.Training;
+
+namespace SegAlign.Experiments;
+
+/// <summary>Something that trains one planned run into its folder (in this process, or a child process).</summary>
+public interface IRunExecutor
+{
+    /// <summary>Trains (or resumes) the run; throws with a readable message when it fails.</summary>
+    void Execute(PlannedRun run, RunFolder folder, int threads, CancellationToken cancellation);
+}
+
+/// <summary>Trains in this process (one run at a time: libtorch's generator is process-global).</summary>
+public sealed class InProcessExecutor : IRunExecutor
+{
+    static readonly object oneAtATime = new();
+
+    public void Execute(PlannedRun run, RunFolder folder, int threads, CancellationToken cancellation)
+    {
+        lock (oneAtATime)
+            Trainer.Run(run.Config, run.Seed, folder.Path, new TrainOptions { Resume = true, Threads = threads }, null, cancellation);
+    }
+}
+
+/// <summary>
+/// Trains each run in its own process (`segalign train --config … --resume`), so several runs share the
+/// machine with one libtorch thread each — on small CPU models that beats one run with all threads.
+/// The child's output goes to the run folder's train.out.
+/// </summary>
+public sealed class ChildProcessExecutor(Func<IReadOnlyList<string>, ProcessStartInfo> command) : IRunExecutor
+{
+    public void Execute(PlannedRun run, RunFolder folder, int threads, CancellationToken cancellation)
+    {
+        Directory.CreateDirectory(folder.Path);
+        string configFile = Path.Combine(folder.Path, "request.json");
+        AtomicFile.WriteAllText(configFile, Json.Serialize(run.Config));
+        var start = command(["train", "--config", configFile, "--seed", run.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                             "--out", folder.Path, "--resume", "--threads", threads.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start a training process");
+        using var log = new StreamWriter(Path.Combine(folder.Path, "train.out"), append: true);
+        var tail = new ConcurrentQueue<string>();
+        void Capture(string? line)
+        {
+            if (line is null) return;
+            lock (log) log.WriteLine(line);
+            tail.Enqueue(line);
+            while (tail.Count > 20) tail.TryDequeue(out _);
+        }
+        process.OutputDataReceived += (_, e) => Capture(e.Data);
+        process.ErrorDataReceived += (_, e) => Capture(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using (cancellation.Register(() => { try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { } }))
+            process.WaitForExit();
+        cancellation.ThrowIfCancellationRequested();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"exit code {process.ExitCode}: {string.Join(" | ", tail.Where(l => l.Contains("error", StringComparison.OrdinalIgnoreCase)).DefaultIfEmpty(tail.LastOrDefault() ?? ""))}");
+    }
+}
+
+/// <summary>Progress of a sweep, one event per run state change.</summary>
+public sealed record RunEvent(PlannedRun Run, string Status, RunMetrics? Metrics, string? Error, int Finished, int Total, TimeSpan Elapsed);
+
+/// <summary>Outcome of a sweep.</summary>
+public sealed record SweepResult(int Planned, int AlreadyDone, int Trained, IReadOnlyList<(PlannedRun Run, string Error)> Failures);
+
+/// <summary>
+/// Trains every planned run that is not complete yet, <c>jobs</c> at a time. Runs are deduplicated by key
+/// (config hash + seed), each writes only its own folder (atomically), and an interrupted sweep continues
+/// where it stopped: complete runs are skipped, partial ones resume from their checkpoint.
+/// </summary>
+public static class AblationRunner
+{
+    public static SweepResult Run(IReadOnlyList<PlannedRun> planned, ResultsStore store, IRunExecutor executor, int jobs, int threadsPerJob,
+        IProgress<RunEvent>? progress = null, CancellationToken cancellation = default)
+    {
+        var unique = planned.GroupBy(r => r.Key).Select(g => g.First()).ToList();
+        ExperimentPlan.CheckExisting(store, unique);
+        var pending = unique.Where(r => !store.Folder(r).IsComplete).ToList();
+        int finished = 0;
+        var clock = Stopwatch.StartNew();
+        var failures = new ConcurrentBag<(PlannedRun, string)>();
+        var queue = new ConcurrentQueue<PlannedRun>(pending);
+        void Worker()
+        {
+            while (!cancellation.IsCancellationRequested && queue.TryDequeue(out var run))
+            {
+                var folder = store.Folder(run);
+                progress?.Report(new RunEvent(run, "started", null, null, finished, pending.Count, clock.Elapsed));
+                try
+                {
+                    executor.Execute(run, folder, threadsPerJob, cancellation);
+                    var metrics = folder.ReadMetrics();
+                    progress?.Report(new RunEvent(run, "done", metrics, null, Interlocked.Increment(ref finished), pending.Count, clock.Elapsed));
+                }
+                catch (OperationCanceledException) { return; }
+                catch (Exception e) when (e is InputException or InvalidOperationException or IOException)
+                {
+                    failures.Add((run, e.Message));
+                    progress?.Report(new RunEvent(run, "failed", null, e.Message, Interlocked.Increment(ref finished), pending.Count, clock.Elapsed));
+                }
+            }
+        }
+        var workers = Enumerable.Range(0, Math.Max(1, Math.Min(jobs, Math.Max(1, pending.Count)))).Select(_ => new Thread(Worker) { IsBackground = true }).ToList();
+        workers.ForEach(w => w.Start());
+        workers.ForEach(w => w.Join());
+        cancellation.ThrowIfCancellationRequested();
+        return new SweepResult(unique.Count, unique.Count - pending.Count, pending.Count - failures.Count, failures.ToList());
+    }
+
+    /// <summary>The finished runs among those planned, as table rows (latency from the store's cache when measured).</summary>
+    public static List<RunRow> Rows(IEnumerable<PlannedRun> planned, ResultsStore store, IReadOnlyDictionary<string, double>? latencyByHash = null) =>
+        planned.Where(r => store.Folder(r).IsComplete)
+            .Select(r => new RunRow(r, store.Folder(r).ReadMetrics(), latencyByHash is not null && latencyByHash.TryGetValue(r.Hash, out var l) ? l : null))
+            .ToList();
+}
