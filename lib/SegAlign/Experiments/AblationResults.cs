@@ -83,7 +83,7 @@ public static class AblationResults
             """;
         string scriptFile = Path.Combine(folder, "slurm.sh");
         AtomicFile.WriteAllText(scriptFile, script);
-        File.SetUnixFileMode(scriptFile, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(scriptFile, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         return scriptFile;
     }
 }

@@ -1,0 +1,71 @@
+using System.Text.Json.Nodes;
+using SegAlign.Experiments;
+
+namespace SegAlign.Tests.Experiments;
+
+public class ExperimentPlanTests
+{
+    [Fact]
+    public void Every_committed_experiment_resolves_at_every_CPU_preset()
+    {
+        foreach (var name in ExperimentDefinition.Available())
+        {
+            var experiment = ExperimentDefinition.Load(name);
+            Assert.True(experiment.Seeds.Length >= 3, $"{name} needs at least 3 seeds");
+            foreach (var preset in new[] { "smoke", "quick", "full" })
+            {
+                var runs = ExperimentPlan.Resolve(experiment, preset);
+                Assert.Equal(experiment.Variants.Count * experiment.Seeds.Length, runs.Count);
+                Assert.All(runs, r => Assert.Equal(experiment.Variants.Single(v => v.Name == r.Variant).Set.TryGetValue("model.decoder", out var d)
+                    ? d!.GetValue<string>() : "fpn", r.Config.Model.Decoder));
+            }
+        }
+    }
+
+    [Fact]
+    public void The_shared_baseline_has_the_same_key_in_every_experiment()
+    {
+        var keys = ExperimentDefinition.Available().Select(ExperimentDefinition.Load)
+            .Select(e => ExperimentPlan.Resolve(e, "full", seeds: [0]).First(r => r.Config.Model.Decoder == "fpn").Key)
+            .Distinct().ToList();
+        Assert.Single(keys);
+    }
+
+    [Fact]
+    public void Variants_differ_from_the_baseline_only_where_they_say()
+    {
+        var sfnet = ExperimentDefinition.Load("sfnet");
+        var runs = ExperimentPlan.Resolve(sfnet, "smoke", seeds: [0]);
+        var baseline = runs.Single(r => r.Variant == "bilinear").Config;
+        var famP4 = runs.Single(r => r.Variant == "fam-p4").Config;
+        Assert.Equal(baseline.Train, famP4.Train);
+        Assert.Equal(baseline.Data, famP4.Data);
+        Assert.Equal(baseline.Model with { Decoder = "sfnet", DecoderOptions = famP4.Model.DecoderOptions }, famP4.Model);
+    }
+
+    [Fact]
+    public void Bad_names_and_contradicting_overrides_fail_before_anything_runs()
+    {
+        Assert.Contains("sfnet", Assert.Throws<InputException>(() => ExperimentDefinition.Load("nosuch")).Message);
+        var sfnet = ExperimentDefinition.Load("sfnet");
+        Assert.Contains("fam-p4", Assert.Throws<InputException>(() => ExperimentPlan.Resolve(sfnet, "smoke", variants: ["famm"])).Message);
+        Assert.Contains("smoke", Assert.Throws<InputException>(() => ExperimentPlan.Resolve(sfnet, "tiny")).Message);
+        var contradiction = Assert.Throws<InputException>(() => ExperimentPlan.Resolve(sfnet, "smoke", ConfigOverrides.Parse(["model.decoder=\"fpn\""])));
+        Assert.Contains("contradicts variant", contradiction.Message);
+        // An override nobody sets is fine and reaches every variant.
+        var runs = ExperimentPlan.Resolve(sfnet, "smoke", ConfigOverrides.Parse(["train.iterations=2"]));
+        Assert.All(runs, r => Assert.Equal(2, r.Config.Train.Iterations));
+    }
+
+    [Fact]
+    public void A_variant_naming_an_unregistered_decoder_is_reported_with_the_experiment()
+    {
+        var experiment = ExperimentDefinition.Load("sfnet") with
+        {
+            Variants = [new VariantDefinition { Name = "bilinear" }, new VariantDefinition { Name = "ghost", Set = new() { ["model.decoder"] = JsonValue.Create("ghostnet") } }],
+        };
+        var e = Assert.Throws<InputException>(() => ExperimentPlan.Resolve(experiment, "smoke"));
+        Assert.Contains("ghost", e.Message);
+        Assert.Contains("unknown decoder", e.Message);
+    }
+}
