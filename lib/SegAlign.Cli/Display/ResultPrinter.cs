@@ -18,6 +18,6 @@ public static class ResultPrinter
         foreach (var c in m.Classes) table.AddRow(Markup.Escape(c.Name), F(c.IoU), F(c.Accuracy), F(c.BoundaryF));
         AnsiConsole.Write(table);
         if (m.AbsentClasses.Count > 0) AnsiConsole.MarkupLine($"absent from ground truth and prediction (excluded from mIoU): {Markup.Escape(string.Join(", ", m.AbsentClasses))}");
-        AnsiConsole.MarkupLine($"saved: {Markup.Escape(Path.Combine(folder, "metrics.json"))}");
+        AnsiConsole.MarkupLine($"run folder: {Markup.Escape(folder)}");
     }
 }

@@ -43,6 +43,8 @@ public sealed record TrainConfig
     /// <summary>Learning-rate multiplier of the decoder and auxiliary heads (IFA trains them at 10×).</summary>
     public double DecoderLrMultiplier { get; init; } = 1.0;
     public OhemConfig? Ohem { get; init; }
+    /// <summary>Evaluate an exponential moving average of the weights with this decay (null: the last iterate).</summary>
+    public double? EmaDecay { get; init; }
     /// <summary>Save a checkpoint every N iterations (0 = only at the end).</summary>
     [NotHashed] public int CheckpointEvery { get; init; }
     [NotHashed] public int LogEvery { get; init; } = 10;
@@ -80,6 +82,7 @@ public sealed record RunConfig
         if (!(t.DecoderLrMultiplier > 0)) throw new InputException("train.decoderLrMultiplier", $"must be > 0, got {t.DecoderLrMultiplier}", "use 1 (or 10 as IFA)");
         if (t.CheckpointEvery < 0) throw new InputException("train.checkpointEvery", $"must be ≥ 0, got {t.CheckpointEvery}", "use 0 for a checkpoint at the end only");
         if (t.LogEvery < 1) throw new InputException("train.logEvery", $"must be ≥ 1, got {t.LogEvery}", "use e.g. 10");
+        if (t.EmaDecay is < 0 or >= 1) throw new InputException("train.emaDecay", $"must be in [0, 1), got {t.EmaDecay}", "use e.g. 0.99, or omit it");
         if (t.Ohem is { } ohem && (ohem.Threshold is <= 0 or > 1 || ohem.MinKept < 1))
             throw new InputException("train.ohem", $"needs threshold in (0, 1] and minKept ≥ 1, got {ohem.Threshold} / {ohem.MinKept}", "use threshold 0.7, minKept 10000");
         if (Data.CropSize is < 16) throw new InputException("data.cropSize", $"must be ≥ 16, got {Data.CropSize}", "use e.g. 512");

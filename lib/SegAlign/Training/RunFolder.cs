@@ -102,6 +102,22 @@ public sealed class RunFolder(string path)
         }
     }
 
+    /// <summary>The resolved config recorded in config.json.</summary>
+    public RunConfig ReadConfig()
+    {
+        if (!File.Exists(ConfigFile)) throw new InputException(Path, "has no config.json", "point at a run folder written by segalign train");
+        try
+        {
+            var node = JsonNode.Parse(File.ReadAllText(ConfigFile))?["config"]
+                       ?? throw new InputException(ConfigFile, "has no \"config\" object", "point at a run folder written by segalign train");
+            return RunConfig.FromJson(node.ToJsonString(), ConfigFile);
+        }
+        catch (JsonException e)
+        {
+            throw new InputException(ConfigFile, $"is not readable ({e.Message})", "restore or retrain the run");
+        }
+    }
+
     public RunMetrics ReadMetrics()
     {
         try

@@ -58,22 +58,29 @@ public static class Trainer
             new ParameterGroup("decoder", decoderParameters, config.Train.DecoderLrMultiplier),
         ]);
 
+        using var average = config.Train.EmaDecay is double decay ? new WeightAverage(model, decay) : null;
         int start = 0;
         var log = new List<LogRow>();
         if (folder.HasCheckpoint)
         {
-            start = Restore(folder, model, optimiser, hash, seed);
+            start = Restore(folder, model, optimiser, average, hash, seed);
             log = folder.ReadLog().Where(r => r.Iteration <= start).ToList();
         }
         else folder.WriteConfig(config, seed, hash, TorchRuntime.Describe().ToString());
 
         double previousSeconds = log.Count > 0 ? log[^1].Seconds : 0;
         int end = Math.Min(config.Train.Iterations, options.StopAfter ?? int.MaxValue);
-        double finalLoss = TrainIterations(config, seed, model, optimiser, train, device, start, end, previousSeconds, log, folder, progress, cancellation);
+        double finalLoss = TrainIterations(config, seed, model, optimiser, average, train, device, start, end, previousSeconds, log, folder, progress, cancellation);
         double trainSeconds = log.Count > 0 ? log[^1].Seconds : previousSeconds;
-        SaveCheckpoint(folder, model, optimiser, new CheckpointInfo(end, seed, hash));
+        SaveCheckpoint(folder, model, optimiser, average, new CheckpointInfo(end, seed, hash));
         folder.WriteLog(log);
         if (end < config.Train.Iterations) return new TrainOutcome(folder, null, false);
+        if (average is not null)
+        {
+            // Evaluate (and leave in the final checkpoint's weights) the average, not the last iterate.
+            average.CopyTo(model);
+            SaveCheckpoint(folder, model, optimiser, average, new CheckpointInfo(end, seed, hash));
+        }
 
         progress?.Report(new TrainProgress("evaluate", 0, validation.Count, finalLoss, 0, 0, TimeSpan.FromSeconds(trainSeconds), null));
         var evaluation = Evaluator.Evaluate(model, validation, config.Train.EvalBatchSize, options.Boundary,
@@ -97,7 +104,7 @@ public static class Trainer
             throw new InputException(folder.Path, "already holds a run", "pass --resume to continue it, or choose another output folder");
     }
 
-    static double TrainIterations(RunConfig config, int seed, Segmentor model, Optimiser optimiser, ISegmentationDataset train, Device device,
+    static double TrainIterations(RunConfig config, int seed, Segmentor model, Optimiser optimiser, WeightAverage? average, ISegmentationDataset train, Device device,
         int start, int end, double previousSeconds, List<LogRow> log, RunFolder folder, IProgress<TrainProgress>? progress, CancellationToken cancellation)
     {
         var t = config.Train;
@@ -122,6 +129,7 @@ public static class Trainer
                 model.zero_grad();
                 loss.backward();
                 optimiser.Step(lr);
+                average?.Update(model, iteration + 1);
                 lastLoss = loss.item<float>();
             }
             if (!double.IsFinite(lastLoss))
@@ -142,24 +150,25 @@ public static class Trainer
             }
             if (t.CheckpointEvery > 0 && done % t.CheckpointEvery == 0 && done < end)
             {
-                SaveCheckpoint(folder, model, optimiser, new CheckpointInfo(done, seed, config.Hash()));
+                SaveCheckpoint(folder, model, optimiser, average, new CheckpointInfo(done, seed, config.Hash()));
                 folder.WriteLog(log);
             }
         }
         return lastLoss;
     }
 
-    static void SaveCheckpoint(RunFolder folder, Segmentor model, Optimiser optimiser, CheckpointInfo info)
+    static void SaveCheckpoint(RunFolder folder, Segmentor model, Optimiser optimiser, WeightAverage? average, CheckpointInfo info)
     {
         using var scope = NewDisposeScope();
         var tensors = new Dictionary<string, Tensor>();
         foreach (var (name, value) in model.state_dict()) tensors[name] = value;
         foreach (var (name, value) in optimiser.State) tensors["optim/" + name] = value;
+        if (average is not null) foreach (var (name, value) in average.State) tensors["ema/" + name] = value;
         tensors["rng/cpu"] = torch.get_rng_state();
         Checkpoint.Save(folder.CheckpointFile, info, tensors);
     }
 
-    static int Restore(RunFolder folder, Segmentor model, Optimiser optimiser, string hash, int seed)
+    static int Restore(RunFolder folder, Segmentor model, Optimiser optimiser, WeightAverage? average, string hash, int seed)
     {
         var (info, tensors) = Checkpoint.Load(folder.CheckpointFile);
         try
@@ -176,6 +185,7 @@ public static class Trainer
             foreach (var t in modelState.Values) t.Dispose();
             optimiser.Load(tensors.Where(t => t.Key.StartsWith("optim/", StringComparison.Ordinal)).ToDictionary(t => t.Key["optim/".Length..], t => t.Value.to(device)));
             if (tensors.TryGetValue("rng/cpu", out var rng)) torch.set_rng_state(rng);
+            average?.Load(tensors.Where(t => t.Key.StartsWith("ema/", StringComparison.Ordinal)).ToDictionary(t => t.Key["ema/".Length..], t => t.Value));
             return info.Iteration;
         }
         finally

@@ -1,0 +1,41 @@
+using SegAlign.Models;
+using SegAlign.Platform;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SegAlign.Training;
+
+/// <summary>Loads the model a run folder describes, with the weights of its checkpoint.</summary>
+public static class TrainedModel
+{
+    public static Segmentor Load(RunFolder folder, int numClasses)
+    {
+        var config = folder.ReadConfig();
+        if (!folder.HasCheckpoint)
+            throw new InputException(folder.CheckpointFile, "does not exist (checkpoints are not committed to git)",
+                $"retrain the run: segalign train --config {folder.ConfigFile} … or use the notebooks' Study.Model, which retrains it deterministically");
+        var (info, tensors) = Checkpoint.Load(folder.CheckpointFile);
+        var model = new Segmentor(config.Model, numClasses);
+        try
+        {
+            if (info.ConfigHash != config.Hash())
+                throw new InputException(folder.CheckpointFile, $"was written by config {info.ConfigHash}, but config.json hashes to {config.Hash()}", "retrain the run");
+            var state = tensors.Where(t => !t.Key.Contains('/')).ToDictionary(t => t.Key, t => t.Value);
+            var (missing, unexpected) = model.load_state_dict(state, strict: false);
+            if (missing.Count > 0 || unexpected.Count > 0)
+                throw new InputException(folder.CheckpointFile, $"does not match the model (missing {string.Join(", ", missing.Take(3))}; unexpected {string.Join(", ", unexpected.Take(3))})", "retrain the run");
+            model.to(TorchRuntime.Device);
+            model.eval();
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+        finally
+        {
+            foreach (var t in tensors.Values) t.Dispose();
+        }
+    }
+}
