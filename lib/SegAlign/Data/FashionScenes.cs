@@ -18,6 +18,14 @@ public sealed record FashionScenesOptions : IValidatable
     public double MinTint { get; init; } = 0.1;
     /// <summary>Visible parts of an item smaller than this many pixels are labelled 255: nobody can classify them.</summary>
     public int MinVisiblePixels { get; init; } = 6;
+    /// <summary>
+    /// Size of the training set: 0 = an unbounded stream whose scenes depend on the run seed; N &gt; 0 = a fixed set
+    /// of N scenes (generated from <see cref="TrainSeed"/>) that every run shares and visits in a seed-dependent
+    /// order, one shuffle per epoch — like a real dataset, where seeds vary only initialisation and order.
+    /// </summary>
+    public int TrainScenes { get; init; }
+    /// <summary>Seed of the fixed training set (used when <see cref="TrainScenes"/> &gt; 0).</summary>
+    public int TrainSeed { get; init; }
     /// <summary>Scenes in the validation split (drawn from the t10k images only).</summary>
     public int ValidationScenes { get; init; } = 500;
     /// <summary>Seed of the validation split; fixed across runs so every run is scored on the same scenes.</summary>
@@ -30,6 +38,7 @@ public sealed record FashionScenesOptions : IValidatable
         if (MaxItems > 64) throw new InputException($"{where}.maxItems", $"must be ≤ 64, got {MaxItems}", "use fewer items");
         if (!(MinScale > 0) || MaxScale < MinScale) throw new InputException($"{where}.minScale/maxScale", $"need 0 < minScale ≤ maxScale, got {MinScale}..{MaxScale}", "e.g. 0.7 and 1.6");
         if (28 * MaxScale > 2 * Size) throw new InputException($"{where}.maxScale", $"items of {28 * MaxScale:F0} px do not fit a {Size} px scene", "lower maxScale or raise size");
+        if (TrainScenes < 0) throw new InputException($"{where}.trainScenes", $"must be ≥ 0, got {TrainScenes}", "use 0 for an unbounded stream or e.g. 16000");
         if (ValidationScenes < 1) throw new InputException($"{where}.validationScenes", $"must be ≥ 1, got {ValidationScenes}", "use e.g. 500");
         if (InvertProbability is < 0 or > 1) throw new InputException($"{where}.invertProbability", $"must be in [0, 1], got {InvertProbability}", "use e.g. 0.3");
         if (MinTint is < 0 or > 1) throw new InputException($"{where}.minTint", $"must be in [0, 1], got {MinTint}", "use e.g. 0.1");
@@ -62,11 +71,17 @@ public sealed class FashionScenes : ISegmentationDataset
         stream = Rng.Hash(Name);
     }
 
-    /// <summary>The training stream for a run: unbounded, scene i depends on (seed, i) only.</summary>
+    /// <summary>
+    /// The training split of a run: unbounded (scene i depends on (run seed, i)) or, with TrainScenes &gt; 0, the
+    /// fixed set every run shares (the run seed then only orders it; see BatchStream).
+    /// </summary>
     public static FashionScenes Train(FashionScenesOptions options, int seed, string? folder = null)
     {
         options.Validate("data");
-        return new FashionScenes("train", FashionMnist.Load(folder).Train, options, seed, int.MaxValue);
+        var images = FashionMnist.Load(folder).Train;
+        return options.TrainScenes > 0
+            ? new FashionScenes("train", images, options, options.TrainSeed, options.TrainScenes)
+            : new FashionScenes("train", images, options, seed, int.MaxValue);
     }
 
     /// <summary>The validation split: <see cref="FashionScenesOptions.ValidationScenes"/> scenes from the t10k images.</summary>
@@ -85,7 +100,9 @@ public sealed class FashionScenes : ISegmentationDataset
 
     public Sample Get(int index)
     {
-        if (index < 0 || index >= Count) throw new ArgumentOutOfRangeException(nameof(index), $"scene {index} is outside 0..{Count - 1}");
+        // Training samplers count across epochs (index = epoch·Count + i); a fixed set repeats its scenes.
+        if (index < 0) throw new ArgumentOutOfRangeException(nameof(index), $"scene {index} is negative");
+        index %= Count;
         var rng = Rng.For(seed, stream, (ulong)index);
         int size = options.Size, plane = size * size;
         var image = new float[3 * plane];

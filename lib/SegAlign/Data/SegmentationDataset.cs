@@ -18,6 +18,8 @@ public interface ISegmentationDataset
     int Count { get; }
     /// <summary>Per-channel mean and std used to normalise images before the network.</summary>
     (float[] Mean, float[] Std) Normalisation { get; }
+    /// <summary>Sample <paramref name="index"/>; training samplers may pass epoch·Count + i, which means sample i
+    /// (augmenting wrappers draw a fresh augmentation for it).</summary>
     Sample Get(int index);
 }
 
