@@ -48,10 +48,7 @@ public class RegisteredDecoderTests
         void Backward()
         {
             model.zero_grad();
-            var output = model.forward(images);
-            var loss = Losses.CrossEntropy(output.Logits, labels);
-            foreach (var aux in output.Auxiliary) loss = loss.add(Losses.CrossEntropy(aux.Logits, labels).mul(aux.Weight));
-            loss.backward();
+            Losses.Total(model.forward(images), labels).backward();
         }
         // Zero-initialised offset predictors (AlignSeg, as in its official code) block the gradient to the layers
         // in front of them until their own weights move, so take one SGD step before the pass that is checked.

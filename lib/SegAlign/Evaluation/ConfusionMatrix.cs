@@ -1,3 +1,4 @@
+using SegAlign.Nn;
 using static TorchSharp.torch;
 
 namespace SegAlign.Evaluation;
@@ -27,11 +28,13 @@ public sealed class ConfusionMatrix
         using var scope = NewDisposeScope();
         var gt = labels.to(ScalarType.Int64).flatten();
         var pred = prediction.to(ScalarType.Int64).flatten();
-        var valid = gt.ne(255);
-        var outOfRange = gt.ge(NumClasses).logical_and(valid);
+        using var ignore = Scalars.Of(255L);
+        using var classes = Scalars.Of((long)NumClasses);
+        var valid = gt.ne(ignore);
+        var outOfRange = gt.ge(classes).logical_and(valid);
         if (outOfRange.any().item<bool>())
             throw new InputException("labels", $"contain values ≥ {NumClasses} that are not 255", "check the dataset's label mapping");
-        var index = gt.masked_select(valid).mul(NumClasses).add(pred.masked_select(valid));
+        var index = gt.masked_select(valid).mul(classes).add(pred.masked_select(valid), Scalars.One);
         var counts = index.bincount(null, NumClasses * NumClasses).cpu();
         var values = counts.data<long>().ToArray();
         for (int i = 0; i < values.Length; i++) Counts[i] += values[i];

@@ -161,8 +161,7 @@ public static class Benchmarks
             var images = tensor(batch.Images, [batch.Count, batch.Channels, batch.Height, batch.Width]).to(device);
             var labels = tensor(batch.Labels, [batch.Count, batch.Height, batch.Width]).to(device);
             var output = model.forward(images);
-            var loss = Losses.CrossEntropy(output.Logits, labels, t.Ohem);
-            foreach (var aux in output.Auxiliary) loss = loss.add(Losses.CrossEntropy(aux.Logits, labels, t.Ohem).mul(aux.Weight));
+            var loss = Losses.Total(output, labels, t.Ohem);
             model.zero_grad();
             loss.backward();
             optimiser.Step(LearningRate.At(Math.Min(i, t.Iterations - 1), t));

@@ -92,7 +92,8 @@ public static class Ops
     public static Tensor LeakyRelu(Tensor x, double slope)
     {
         var c = Begin();
-        var y = F.leaky_relu(x, slope);
+        using var negativeSlope = Scalars.Of(slope); // F.leaky_relu would make a temporary Scalar (see Scalars)
+        var y = x.leaky_relu(negativeSlope);
         return End(c, "leaky_relu", y, c is null ? 0 : y.numel());
     }
 
@@ -132,7 +133,7 @@ public static class Ops
     public static Tensor Add(Tensor a, Tensor b)
     {
         var c = Begin();
-        var y = torch.add(a, b);
+        var y = torch.add(a, b, Scalars.One);
         return End(c, "add", y, c is null ? 0 : y.numel());
     }
 
@@ -161,7 +162,9 @@ public static class Ops
     public static Tensor Affine(Tensor x, double scale, double shift)
     {
         var c = Begin();
-        var y = torch.add(torch.mul(x, scale), shift);
+        using var scaleScalar = Scalars.Of(scale);
+        using var shiftScalar = Scalars.Of(shift);
+        var y = torch.add(torch.mul(x, scaleScalar), shiftScalar, Scalars.One);
         return End(c, "affine", y, c is null ? 0 : y.numel());
     }
 

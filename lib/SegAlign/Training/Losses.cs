@@ -1,3 +1,4 @@
+using SegAlign.Nn;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -7,6 +8,7 @@ namespace SegAlign.Training;
 public static class Losses
 {
     public const long IgnoreIndex = 255;
+    static readonly TorchSharp.Scalar Ignore = Scalars.Of(IgnoreIndex);
 
     /// <param name="logits">[N, K, H, W]</param>
     /// <param name="labels">[N, H, W] int64, 255 = ignore</param>
@@ -15,6 +17,18 @@ public static class Losses
     {
         if (ohem is null) return F.cross_entropy(logits, labels, ignore_index: IgnoreIndex);
         return OhemCrossEntropy(logits, labels, ohem);
+    }
+
+    /// <summary>The training objective: main cross-entropy plus each auxiliary output's weighted cross-entropy.</summary>
+    public static Tensor Total(Models.SegmentorOutput output, Tensor labels, OhemConfig? ohem = null)
+    {
+        var loss = CrossEntropy(output.Logits, labels, ohem);
+        foreach (var auxiliary in output.Auxiliary)
+        {
+            using var weight = Scalars.Of(auxiliary.Weight);
+            loss = loss.add(CrossEntropy(auxiliary.Logits, labels, ohem), weight);
+        }
+        return loss;
     }
 
     // As SFNet/IFA's OhemCrossEntropy2dTensor: keep pixels whose true-class probability is at most
@@ -26,16 +40,16 @@ public static class Losses
         Tensor hardLabels;
         using (no_grad())
         {
-            var valid = labels.ne(IgnoreIndex);
+            var valid = labels.ne(Ignore);
             long validCount = valid.sum().item<long>();
             if (validCount <= ohem.MinKept)
                 return scope.MoveToOuter(F.cross_entropy(logits, labels, ignore_index: IgnoreIndex));
             var probability = F.softmax(logits, 1);
-            var safeLabels = labels.masked_fill(valid.logical_not(), 0).unsqueeze(1);
-            var trueClass = probability.gather(1, safeLabels).squeeze(1).masked_fill(valid.logical_not(), 1.0);
+            var safeLabels = labels.masked_fill(valid.logical_not(), Scalars.Zero).unsqueeze(1);
+            var trueClass = probability.gather(1, safeLabels).squeeze(1).masked_fill(valid.logical_not(), Scalars.OneFloat);
             double kth = trueClass.flatten().kthvalue(ohem.MinKept, 0, false).values.item<float>();
-            double threshold = Math.Max(ohem.Threshold, kth);
-            hardLabels = labels.masked_fill(trueClass.gt(threshold), IgnoreIndex);
+            using var threshold = Scalars.Of(Math.Max(ohem.Threshold, kth));
+            hardLabels = labels.masked_fill(trueClass.gt(threshold), Ignore);
         }
         return scope.MoveToOuter(F.cross_entropy(logits, hardLabels, ignore_index: IgnoreIndex));
     }

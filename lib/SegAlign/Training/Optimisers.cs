@@ -1,3 +1,4 @@
+using SegAlign.Nn;
 using static TorchSharp.torch;
 
 namespace SegAlign.Training;
@@ -60,9 +61,11 @@ public sealed class Sgd(IReadOnlyList<ParameterGroup> groups, double momentum, d
     public override void Step(double learningRate)
     {
         using var _ = no_grad();
+        using var mu = Scalars.Of(momentum);
+        using var decay = Scalars.Of(weightDecay);
         foreach (var group in groups)
         {
-            double lr = learningRate * group.LrMultiplier;
+            using var step = Scalars.Of(-learningRate * group.LrMultiplier);
             for (int i = 0; i < group.Parameters.Count; i++)
             {
                 var p = group.Parameters[i];
@@ -72,15 +75,15 @@ public sealed class Sgd(IReadOnlyList<ParameterGroup> groups, double momentum, d
                 if (!buffers.TryGetValue(key, out var buffer))
                 {
                     buffer = Keep(grad.detach().clone());
-                    if (weightDecay != 0) buffer.add_(p, alpha: weightDecay);
+                    if (weightDecay != 0) buffer.add_(p, decay);
                     buffers[key] = buffer;
                 }
                 else
                 {
-                    buffer.mul_(momentum).add_(grad);
-                    if (weightDecay != 0) buffer.add_(p, alpha: weightDecay);
+                    buffer.mul_(mu).add_(grad, Scalars.One);
+                    if (weightDecay != 0) buffer.add_(p, decay);
                 }
-                p.add_(buffer, alpha: -lr);
+                p.add_(buffer, step);
             }
         }
     }
@@ -95,12 +98,20 @@ public sealed class AdamW(IReadOnlyList<ParameterGroup> groups, double weightDec
     {
         using var _ = no_grad();
         if (!buffers.TryGetValue("step", out var stepTensor)) buffers["step"] = stepTensor = Keep(zeros(1, dtype: ScalarType.Float64));
-        stepTensor.add_(1);
+        stepTensor.add_(Scalars.One);
         double step = stepTensor.item<double>();
         double correction1 = 1 - Math.Pow(Beta1, step), correction2 = 1 - Math.Pow(Beta2, step);
+        using var beta1 = Scalars.Of(Beta1);
+        using var oneMinusBeta1 = Scalars.Of(1 - Beta1);
+        using var beta2 = Scalars.Of(Beta2);
+        using var oneMinusBeta2 = Scalars.Of(1 - Beta2);
+        using var sqrtCorrection2 = Scalars.Of(Math.Sqrt(correction2));
+        using var epsilon = Scalars.Of(Epsilon);
         foreach (var group in groups)
         {
             double lr = learningRate * group.LrMultiplier;
+            using var shrink = Scalars.Of(1 - lr * weightDecay);
+            using var stepSize = Scalars.Of(-lr / correction1);
             for (int i = 0; i < group.Parameters.Count; i++)
             {
                 var p = group.Parameters[i];
@@ -109,11 +120,11 @@ public sealed class AdamW(IReadOnlyList<ParameterGroup> groups, double weightDec
                 string mKey = $"{group.Name}/{i}/m", vKey = $"{group.Name}/{i}/v";
                 if (!buffers.TryGetValue(mKey, out var m)) buffers[mKey] = m = Keep(zeros_like(p));
                 if (!buffers.TryGetValue(vKey, out var v)) buffers[vKey] = v = Keep(zeros_like(p));
-                if (weightDecay != 0) p.mul_(1 - lr * weightDecay);
-                m.mul_(Beta1).add_(grad, alpha: 1 - Beta1);
-                v.mul_(Beta2).addcmul_(grad, grad, value: 1 - Beta2);
-                using var denominator = v.sqrt().div_(Math.Sqrt(correction2)).add_(Epsilon);
-                p.addcdiv_(m, denominator, value: -lr / correction1);
+                if (weightDecay != 0) p.mul_(shrink);
+                m.mul_(beta1).add_(grad, oneMinusBeta1);
+                v.mul_(beta2).addcmul_(grad, grad, oneMinusBeta2);
+                using var denominator = v.sqrt().div_(sqrtCorrection2).add_(epsilon);
+                p.addcdiv_(m, denominator, stepSize);
             }
         }
     }

@@ -123,9 +123,7 @@ public static class Trainer
                 var images = tensor(batch.Images, [batch.Count, batch.Channels, batch.Height, batch.Width]).to(device);
                 var labels = tensor(batch.Labels, [batch.Count, batch.Height, batch.Width]).to(device);
                 var output = model.forward(images);
-                var loss = Losses.CrossEntropy(output.Logits, labels, t.Ohem);
-                foreach (var auxiliary in output.Auxiliary)
-                    loss = loss.add(Losses.CrossEntropy(auxiliary.Logits, labels, t.Ohem).mul(auxiliary.Weight));
+                var loss = Losses.Total(output, labels, t.Ohem);
                 model.zero_grad();
                 loss.backward();
                 optimiser.Step(lr);

@@ -1,3 +1,4 @@
+using SegAlign.Nn;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -34,10 +35,12 @@ public sealed class WeightAverage : IDisposable
         double d = Math.Min(decay, (1.0 + step) / (10.0 + step));
         using var scope = NewDisposeScope();
         using var _ = no_grad();
+        using var keep = Scalars.Of(d);
+        using var take = Scalars.Of(1 - d);
         foreach (var (name, value) in model.state_dict())
         {
             var target = average[name];
-            if (target.is_floating_point()) target.mul_(d).add_(value, alpha: 1 - d);
+            if (target.is_floating_point()) target.mul_(keep).add_(value, take);
             else target.copy_(value);
         }
     }
