@@ -88,7 +88,7 @@ static partial class NotebookOutputHtml
         {
             return Problem($"the {mime} output is not valid base64 and cannot be shown", caption);
         }
-        if (!HasSignature(mime, bytes)) return Problem($"the {mime} output does not hold a {mime} image and cannot be shown", caption);
+        if (!HasSignature(mime, bytes)) return Problem($"the {mime} output is not a valid {mime} image and cannot be shown", caption);
         string size = "";
         if (metadata?["width"] is JsonValue w && w.TryGetValue(out int width) && width > 0) size += $" width=\"{width.ToString(CultureInfo.InvariantCulture)}\"";
         if (metadata?["height"] is JsonValue h && h.TryGetValue(out int height) && height > 0) size += $" height=\"{height.ToString(CultureInfo.InvariantCulture)}\"";
