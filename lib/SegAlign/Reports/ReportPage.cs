@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 
@@ -6,14 +7,17 @@ namespace SegAlign.Reports;
 
 /// <summary>
 /// One self-contained HTML page: inline CSS, plotly.js inlined once (only when the page has charts), every chart's
-/// figure as JSON beside its div, and a Content-Security-Policy that lets the page load nothing from anywhere —
-/// so it opens offline, and a missed escape could not make it fetch anything either.
+/// figure as JSON beside its div, and a Content-Security-Policy that lets the page load nothing from anywhere and run
+/// only its own two scripts — so it opens offline, and a missed escape could neither fetch nor run anything.
 /// </summary>
 public sealed class ReportPage(string title)
 {
-    // Scripts and styles only inline; images only as data: URIs; no fetch, frame, font, form or base URL.
+    /// <summary>
+    /// Nothing may load from anywhere: images only as data: URIs, styles only inline, and scripts only the page's own —
+    /// each allowed by its SHA-256 ({0}), so markup that slipped past escaping could neither fetch nor run anything.
+    /// </summary>
     public const string ContentSecurityPolicy =
-        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; font-src data:; base-uri 'none'; form-action 'none'";
+        "default-src 'none'; script-src {0}; style-src 'unsafe-inline'; img-src data:; font-src data:; base-uri 'none'; form-action 'none'";
 
     /// <summary>The CSS class of chart divs; each holds an svg.main-svg once Plotly has drawn it.</summary>
     public const string ChartClass = "plotly-chart";
@@ -56,9 +60,12 @@ public sealed class ReportPage(string title)
 
     public string Render()
     {
+        // Script texts exactly as they sit between <script> and </script>: their hashes are the policy's allow-list.
+        var scripts = ChartCount > 0 ? new[] { $"\n{PlotlyJs.Source}\n", DrawCharts } : [];
+        string allowed = scripts.Length == 0 ? "'none'" : string.Join(' ', scripts.Select(s => $"'sha256-{Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(s)))}'"));
         var page = new StringBuilder();
         page.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-        page.Append(CultureInfo.InvariantCulture, $"<meta http-equiv=\"Content-Security-Policy\" content=\"{ContentSecurityPolicy}\">\n");
+        page.Append("<meta http-equiv=\"Content-Security-Policy\" content=\"").Append(ContentSecurityPolicy.Replace("{0}", allowed, StringComparison.Ordinal)).Append("\">\n");
         page.Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
         page.Append("<meta name=\"generator\" content=\"segalign report\">\n");
         page.Append("<title>").Append(Html.Escape(Title)).Append("</title>\n");
@@ -67,8 +74,8 @@ public sealed class ReportPage(string title)
         page.Append("</main>\n");
         if (ChartCount > 0)
         {
-            page.Append(CultureInfo.InvariantCulture, $"<script data-library=\"plotly.js {PlotlyJs.Version}\">\n").Append(PlotlyJs.Source).Append("\n</script>\n");
-            page.Append("<script>\n").Append(DrawCharts).Append("</script>\n");
+            page.Append(CultureInfo.InvariantCulture, $"<script data-library=\"plotly.js {PlotlyJs.Version}\">").Append(scripts[0]).Append("</script>\n");
+            page.Append("<script>").Append(scripts[1]).Append("</script>\n");
         }
         page.Append("</body>\n</html>\n");
         return page.ToString();
@@ -79,6 +86,7 @@ public sealed class ReportPage(string title)
 
     // A chart that cannot be drawn says so in place and on the console (which the browser test watches).
     const string DrawCharts = """
+
         (function () {
           "use strict";
           function fail(div, error) {
