@@ -96,7 +96,7 @@ public class ReportContentTests(GeneratedReports reports)
         {
             Assert.Contains("<h2 id=\"environment\">Environment</h2>", page);
             Assert.Matches("TorchSharp [0-9.]+ &#183; libtorch [0-9.]+", page);
-            Assert.Contains("device (this machine)</dt><dd>CPU", page);
+            Assert.Matches("device \\(this machine\\)</dt><dd>(CPU|GPU) — ", page);
             Assert.All(FlopConvention.Rules, rule => Assert.Contains(System.Net.WebUtility.HtmlEncode(rule), page));
         }
     }
