@@ -11,18 +11,7 @@ public sealed record CountedOp(string Op, string Section, long Macs, long[] Outp
 /// and proves that nothing escaped: every tensor created while counting must have been produced
 /// inside an <see cref="Ops"/> call, otherwise it shows up in <see cref="Uncounted"/>.
 ///
-/// Convention (stated once, used everywhere; see docs in README "How FLOPs are counted"):
-/// <list type="bullet">
-/// <item>convolution / linear / matmul: one MAC per multiply-add; bias adds one per output element;</item>
-/// <item>batch norm: one per element (an affine scale-and-shift, as folded at inference);</item>
-/// <item>elementwise arithmetic and activations (add, mul, relu, sigmoid, exp, sin, cos): one per output element;</item>
-/// <item>softmax: three per element (exp, sum, divide); reductions (sum, mean): one per input element;</item>
-/// <item>bilinear sampling (interpolate, grid_sample): four per output element (one per corner weight, as fvcore);
-///       nearest sampling: zero (a gather);</item>
-/// <item>average pooling: one per element of each pooling window; max pooling: one comparison per window element;</item>
-/// <item>layout ops (view, permute, cat, slice, detach, constants): zero, but still recorded.</item>
-/// </list>
-/// Papers print multiply-adds as "FLOPs"; we report GMACs and say so.
+/// What counts how much is stated once, in <see cref="FlopConvention"/> (reports print it from there).
 /// </summary>
 public sealed class FlopCounter : IDisposable
 {

@@ -1,0 +1,50 @@
+using System.CommandLine;
+using SegAlign.Experiments;
+using SegAlign.Notebooks;
+using SegAlign.Reports;
+
+namespace SegAlign.Cli;
+
+public static partial class Commands
+{
+    static Command Report()
+    {
+        var command = new Command("report",
+            "Write one self-contained HTML page (opens offline: plotly.js, styles and images are inside it) for an experiment's results " +
+            "or an executed notebook. Experiment: the paper-style table, claims vs ours, per-seed, cost and per-class charts, every run and " +
+            "the environment, from results/<preset>/ → results/<preset>/<experiment>/report.html. Notebook (.ipynb, executed): its text, " +
+            "outputs and charts → <name>.html next to it. Folder: every executed notebook in it. The page is written atomically, and not at all on bad input.");
+        var target = new Argument<string>("experiment-or-notebook") { Description = "An experiment (sfnet, alignseg, ifa, hfgd, rsp, overview), an executed .ipynb notebook, or a folder of them." };
+        var preset = new Option<string>("--preset") { Description = "Experiments: whose results to report (smoke, quick, full, paper).", DefaultValueFactory = _ => "quick" };
+        var output = new Option<string?>("--output", "-o") { Description = "Where to write the page (a folder when reporting a folder of notebooks)." };
+        var set = new Option<string[]>("--set") { Description = "Experiments: the config overrides the runs were made with (path=value, as given to `ablation run`)." };
+        var results = new Option<string?>("--results") { Description = "Experiments: the results folder (default: results/ of the repository)." };
+        command.Add(target);
+        foreach (var option in new Option[] { preset, output, set, results }) command.Add(option);
+
+        command.SetAction(p => SegAlignCommand.Guard(() =>
+        {
+            string what = p.GetValue(target)!;
+            string? outputPath = p.GetValue(output);
+            if (Directory.Exists(what))
+            {
+                foreach (var (notebook, report) in NotebookReport.WriteFolder(what, outputPath)) Console.WriteLine($"{notebook} → {report}");
+                return 0;
+            }
+            if (what.EndsWith(".ipynb", StringComparison.OrdinalIgnoreCase) || File.Exists(what))
+            {
+                if (!what.EndsWith(".ipynb", StringComparison.OrdinalIgnoreCase))
+                    throw new InputException(what, "is a file but not a notebook (.ipynb)", "pass an executed .ipynb notebook, a folder of them, or an experiment name");
+                Console.WriteLine($"wrote {NotebookReport.Write(what, outputPath)}");
+                return 0;
+            }
+            string presetName = p.GetValue(preset)!;
+            if (!Presets.Names.Contains(presetName)) throw new InputException("--preset", $"unknown preset '{presetName}'", $"use one of: {string.Join(", ", Presets.Names)}");
+            var store = ResultsStore.ForPreset(presetName, p.GetValue(results));
+            var overrides = ConfigOverrides.Parse(p.GetValue(set) ?? []);
+            Console.WriteLine($"wrote {ExperimentReport.Write(what, presetName, store, outputPath, overrides)}");
+            return 0;
+        }));
+        return command;
+    }
+}
