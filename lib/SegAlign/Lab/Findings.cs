@@ -68,7 +68,7 @@ public static class Findings
         s.AppendLine($"- Preset `{study.Preset}`: {Recipe(config)}; seeds {string.Join(", ", study.Seeds)}.");
         s.AppendLine($"- Variants: {string.Join("; ", d.Variants.Select(v => $"**{v.Name}** — {v.Description}"))}.");
         int done = study.Plan.Count - study.Missing.Count;
-        s.AppendLine($"- Runs finished: {done} of {study.Plan.Count}, in `{study.Store.Root}`.");
+        s.AppendLine($"- Runs finished: {done} of {study.Plan.Count}, in `{Study.Shown(study.Store.Root)}`.");
         return new Markdown(s.ToString());
     }
 

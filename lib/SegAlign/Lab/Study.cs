@@ -100,6 +100,14 @@ public sealed class Study
 
     static TextWriter Log => Console.Out;
 
+    /// <summary>A path as messages show it: relative to the repository when inside it, so executed notebooks do not
+    /// record where one machine keeps its checkout.</summary>
+    public static string Shown(string path)
+    {
+        string relative = Path.GetRelativePath(Presets.RepositoryRoot, path);
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? path : relative;
+    }
+
     /// <summary>
     /// Makes the results usable: with <paramref name="rerun"/>, or when none of the study's runs exist yet, trains the
     /// missing ones (<see cref="Rerun"/>); otherwise reports what is missing and works with what exists. With
@@ -109,12 +117,12 @@ public sealed class Study
     {
         var missing = Missing;
         int done = Plan.Count - missing.Count;
-        if (missing.Count == 0) Log.WriteLine($"{Name} at preset {Preset}: all {Plan.Count} runs are in {Store.Root}.");
+        if (missing.Count == 0) Log.WriteLine($"{Name} at preset {Preset}: all {Plan.Count} runs are in {Shown(Store.Root)}.");
         else if (rerun || done == 0)
         {
             Log.WriteLine(rerun
                 ? $"{Name} at preset {Preset}: {done} of {Plan.Count} runs exist; training the {missing.Count} missing (rerun = true)."
-                : $"{Name} at preset {Preset}: no results in {Store.Root} yet; training all {missing.Count} runs.");
+                : $"{Name} at preset {Preset}: no results in {Shown(Store.Root)} yet; training all {missing.Count} runs.");
             Rerun();
         }
         else Log.WriteLine($"{Name} at preset {Preset}: {missing.Count} of {Plan.Count} runs are missing; showing the {done} that exist. " +
@@ -161,7 +169,7 @@ public sealed class Study
             model.to(TorchRuntime.Device);
             var timing = Benchmarks.Latency(model, sample.Height, sample.Width);
             latency[run.Hash] = timing.MedianMs;
-            Log.WriteLine($"latency of {run.Variant}: {timing}");
+            Log.WriteLine($"latency of {run.Variant} ({torch.get_num_threads()} libtorch thread(s)): {timing}");
         }
         LatencyCache.Save(Store, latency, TorchRuntime.Describe().ToString());
         runs = null;
@@ -195,7 +203,7 @@ public sealed class Study
         var folder = RequireComplete(run);
         if (folder.HasCheckpoint)
         {
-            Log.WriteLine($"{variant} seed {run.Seed}: loading {folder.CheckpointFile}");
+            Log.WriteLine($"{variant} seed {run.Seed}: loading {Shown(folder.CheckpointFile)}");
             return TrainedModels.Load(folder.CheckpointFile, run, Validation.NumClasses);
         }
         var reproduction = Reproduce(variant, run.Seed);

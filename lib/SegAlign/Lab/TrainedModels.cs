@@ -81,12 +81,12 @@ public static partial class TrainedModels
         var scratch = new RunFolder(folder);
         bool reused = scratch.IsComplete;
         var clock = Stopwatch.StartNew();
-        if (reused) log.WriteLine($"{run.Variant} seed {run.Seed}: the checkpoint is not in the results (checkpoints are not committed); using the retrained copy in {folder}");
+        if (reused) log.WriteLine($"{run.Variant} seed {run.Seed}: the checkpoint is not in the results (checkpoints are not committed); using the retrained copy in {Study.Shown(folder)}");
         else
         {
             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{run.Variant} seed {run.Seed}: the checkpoint is not in the results (checkpoints are not committed), so the run is retrained deterministically: " +
-                $"same config ({run.Hash}), seed {run.Seed}, {run.Config.Train.Iterations} iterations, {threads} libtorch thread(s) as recorded, into {folder}. " +
+                $"same config ({run.Hash}), seed {run.Seed}, {run.Config.Train.Iterations} iterations, {threads} libtorch thread(s) as recorded, into {Study.Shown(folder)}. " +
                 $"The recorded run trained for {recorded.TrainSeconds:F0} s."));
             var provenance = Provenance.Of(AppContext.BaseDirectory);
             if (recorded.Commit != "unknown" && provenance.Commit != "unknown" && recorded.Commit != provenance.Commit)
