@@ -13,7 +13,7 @@ public sealed record MimeBundle(JsonObject Data, JsonObject? Metadata = null);
 /// <summary>
 /// How displayed values become nbformat mime bundles, each with a text/plain fallback: Plotly.NET charts as
 /// application/vnd.plotly.v1+json (VS Code and JupyterLab render it offline), DataFrames as HTML tables,
-/// PngImages as image/png, tensors with their values, anything else as its text.
+/// PngImages as image/png, Markdown as text/markdown, tensors with their values, anything else as its text.
 /// </summary>
 public static class MimeFormatter
 {
@@ -26,6 +26,7 @@ public static class MimeFormatter
         GenericChart chart => Chart(chart),
         DataFrame frame => new MimeBundle(new JsonObject { ["text/html"] = DataFrameHtml.Render(frame), ["text/plain"] = DataFrameHtml.Describe(frame) }),
         PngImage image => Image(image),
+        Markdown markdown => new MimeBundle(new JsonObject { ["text/markdown"] = markdown.Text, ["text/plain"] = markdown.Text }),
         TorchSharp.torch.Tensor tensor => Text(TensorText(tensor)),
         string text => Text(text),
         _ => Text(PlainText(value)),

@@ -1,0 +1,144 @@
+using System.Text.Json.Nodes;
+using Plotly.NET;
+using SegAlign.Evaluation;
+using SegAlign.Experiments;
+using SegAlign.Training;
+using SegAlign.Visualisation;
+
+namespace SegAlign.Tests.Visualisation;
+
+public class ChartTests
+{
+    static readonly string[] classNames = ["background", "shirt", "bag"];
+
+    /// <summary>A finished run with the given mIoU, per-class IoUs (null = absent) and cost.</summary>
+    internal static RunRow Row(string variant, int seed, double miou, double?[] classIou, double gmacs = 1.0, double? latency = null) =>
+        new(new PlannedRun("demo", variant, seed, new RunConfig(), "hash-" + variant),
+            new RunMetrics
+            {
+                ConfigHash = "hash-" + variant, Seed = seed, Dataset = "fashion-scenes", Backbone = "resnet18", Decoder = variant, Iterations = 4,
+                TrainSeconds = 1, ImagesPerSecond = 8, FinalLoss = 2, MeanIoU = miou, MeanAccuracy = miou, PixelAccuracy = miou, BoundaryF = miou / 2,
+                TrimapMeanIoU = new Dictionary<string, double> { ["1"] = miou / 3 },
+                Classes = classNames.Select((n, i) => new ClassResult(n, classIou[i], classIou[i], null, 10, 10)).ToList(),
+                AbsentClasses = [], EvalImages = 8, EvalSeconds = 1, GMacs = gmacs,
+                Parameters = new Dictionary<string, long> { ["total"] = 1000, ["decoder"] = 100 }, Runtime = "cpu · 1 threads",
+            }, latency);
+
+    internal static ExperimentDefinition Definition() => new()
+    {
+        Name = "demo", Title = "Demo ablation", Seeds = [0, 1], Baseline = "base",
+        Variants = [new VariantDefinition { Name = "base" }, new VariantDefinition { Name = "better" }, new VariantDefinition { Name = "costly" }],
+        Claims = [new ClaimDefinition { Variant = "better", Versus = "base", Paper = "better beats base" }],
+    };
+
+    internal static List<RunRow> Rows() =>
+    [
+        Row("base", 0, 50, [90, 10, null], 1.0, 3), Row("base", 1, 52, [92, 12, null], 1.0, 3),
+        Row("better", 0, 55, [91, 19, null], 1.2, 4), Row("better", 1, 58, [93, 23, null], 1.2, 4),
+        Row("costly", 0, 51, [90, 12, null], 3.0), Row("costly", 1, 53, [91, 15, null], 3.0),
+    ];
+
+    static JsonObject Json(GenericChart chart) => JsonNode.Parse(GenericChart.toFigureJson(chart))!.AsObject();
+
+    static void HasTitles(JsonObject figure, string title, string xTitle, string yTitle)
+    {
+        Assert.Contains(title, figure["layout"]!["title"]!["text"]!.GetValue<string>());
+        Assert.Equal(xTitle, figure["layout"]!["xaxis"]!["title"]!["text"]!.GetValue<string>());
+        Assert.Equal(yTitle, figure["layout"]!["yaxis"]!["title"]!["text"]!.GetValue<string>());
+        Assert.Null(figure["layout"]!["template"]);   // no Plotly.NET template: the JSON holds only the chart
+    }
+
+    [Fact]
+    public void Per_class_IoU_is_one_bar_trace_per_variant_with_std_error_bars_and_no_absent_class()
+    {
+        var figure = Json(Charts.PerClassIoU(Rows()));
+        HasTitles(figure, "Per-class IoU", "class", "IoU (%)");
+        var traces = figure["data"]!.AsArray();
+        Assert.Equal(["base", "better", "costly"], traces.Select(t => t!["name"]!.GetValue<string>()));
+        var better = traces[1]!;
+        Assert.Equal("bar", better["type"]!.GetValue<string>());
+        Assert.Equal(["background", "shirt"], better["x"]!.AsArray().Select(x => x!.GetValue<string>()));   // "bag" was never scored
+        Assert.Equal(21, better["y"]![1]!.GetValue<double>(), 9);
+        Assert.Equal(Math.Sqrt(8), better["error_y"]!["array"]![1]!.GetValue<double>(), 4);
+        Assert.Equal("group", figure["layout"]!["barmode"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void The_confusion_matrix_is_row_normalised_with_counts_on_hover()
+    {
+        var matrix = ConfusionMatrix.FromCounts(3, [8, 2, 0, 1, 3, 0, 0, 0, 0]);
+        var rows = Charts.RowNormalised(matrix);
+        Assert.Equal([80.0, 20.0, 0.0], rows[0]);
+        Assert.Equal([25.0, 75.0, 0.0], rows[1]);
+        Assert.Equal([null, null, null], rows[2]);   // no ground-truth pixels: no row
+
+        var figure = Json(Charts.Confusion(matrix, classNames, "Confusion of demo"));
+        HasTitles(figure, "Confusion of demo", "predicted class", "ground-truth class");
+        var heatmap = figure["data"]![0]!;
+        Assert.Equal("heatmap", heatmap["type"]!.GetValue<string>());
+        Assert.Equal(75.0, heatmap["z"]![1]![1]!.GetValue<double>());
+        Assert.Null(heatmap["z"]![2]![0]);
+        Assert.Equal("3", heatmap["text"]![1]![1]!.GetValue<string>());
+        Assert.Contains("%{text} pixels", heatmap["hovertemplate"]!.GetValue<string>());
+        Assert.Throws<InputException>(() => Charts.Confusion(matrix, ["a", "b"]));
+    }
+
+    [Fact]
+    public void The_Pareto_front_keeps_the_points_no_other_beats_on_cost_and_accuracy()
+    {
+        CostPoint P(string l, double cost, double mean) => new(l, cost, mean, 0.5, 3);
+        var points = new[] { P("cheap", 1, 50), P("dominated", 2, 49), P("best", 3, 60), P("tie-worse", 3, 55), P("unknown", double.NaN, 70), P("mid", 2, 52) };
+        Assert.Equal([0, 5, 2], Pareto.Front(points));
+    }
+
+    [Fact]
+    public void Accuracy_against_cost_joins_the_front_and_greys_the_rest()
+    {
+        var summary = ExperimentSummary.From(Definition(), "smoke", Rows(), 6);
+        var figure = Json(Charts.MiouVsGmacs(summary));
+        HasTitles(figure, "mIoU vs multiply-adds", "GMACs per image (one forward pass)", "mIoU (%), mean ± std over seeds");
+        var front = figure["data"]![0]!;
+        Assert.Equal("Pareto front", front["name"]!.GetValue<string>());
+        Assert.Equal(["base", "better"], front["text"]!.AsArray().Select(t => t!.GetValue<string>()));
+        Assert.Equal(["costly"], figure["data"]![1]!["text"]!.AsArray().Select(t => t!.GetValue<string>()));
+
+        var latency = Json(Charts.MiouVsLatency(summary));
+        Assert.Equal(2, latency["data"]![0]!["x"]!.AsArray().Count + (latency["data"]!.AsArray().Count > 1 ? latency["data"]![1]!["x"]!.AsArray().Count : 0));
+        HasTitles(Json(Charts.VariantMetrics(summary)), "Demo ablation", "variant", "score (%), mean ± std over seeds");
+        HasTitles(Json(Charts.Cost(summary)), "Cost of one forward pass", "variant", "GMACs per image");
+    }
+
+    [Fact]
+    public void Training_curves_have_one_legend_entry_per_variant_and_at_most_200_points()
+    {
+        var log = Enumerable.Range(1, 1000).Select(i => new LogRow(i, 3.0 / i, 0.01, i)).ToList();
+        var curves = new[] { new TrainingCurve("base", 0, log), new TrainingCurve("base", 1, log), new TrainingCurve("better", 0, log[..10]) };
+        var figure = Json(Charts.TrainingCurves(curves));
+        HasTitles(figure, "Training loss", "iteration", "training loss (mean over each log interval)");
+        var traces = figure["data"]!.AsArray();
+        Assert.Equal([true, false, true], traces.Select(t => t!["showlegend"]!.GetValue<bool>()));
+        Assert.Equal(Charts.MaxCurvePoints, traces[0]!["x"]!.AsArray().Count);
+        Assert.Equal(1000, traces[0]!["x"]!.AsArray().Last()!.GetValue<int>());
+        Assert.Equal(10, traces[2]!["x"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public void Charts_without_data_say_so_and_missing_numbers_are_null_not_NaN()
+    {
+        var empty = Json(Charts.PerClassIoU([]));
+        Assert.Contains("no finished runs", empty["layout"]!["annotations"]![0]!["text"]!.GetValue<string>());
+        var rows = new List<RunRow> { Row("base", 0, double.NaN, [double.NaN, 1, null]) };
+        string json = GenericChart.toFigureJson(Charts.PerClassIoU(rows));
+        Assert.DoesNotContain("NaN", json);
+        Assert.True(json.Length < 5000, $"chart JSON is {json.Length} characters");
+    }
+
+    [Fact]
+    public void Flow_magnitudes_compare_models_field_by_field_in_input_pixels()
+    {
+        FlowMap M(string name, float d) => new(name, 2, 2, [d, d, d, d], [0, 0, 0, 0], 8, 8);
+        var figure = Json(Charts.FlowMagnitudes([("corrected", [M("cab2.high", 1), M("cam", 0.5f)]), ("official", [M("cab2.high", 0.25f), M("cam", 0)])]));
+        HasTitles(figure, "Flow magnitude per field", "field (module.level)", "mean displacement (input pixels, log scale)");
+        Assert.Equal(4.0, figure["data"]![0]!["y"]![0]!.GetValue<double>());   // 1 grid pixel × stride 4
+    }
+}

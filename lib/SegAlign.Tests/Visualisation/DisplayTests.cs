@@ -1,0 +1,22 @@
+using SegAlign.Notebooks;
+using SegAlign.Visualisation;
+
+namespace SegAlign.Tests.Visualisation;
+
+public class DisplayTests
+{
+    [Fact]
+    public void Computed_prose_displays_as_markdown_and_figures_as_png()
+    {
+        var prose = MimeFormatter.Format(new Markdown("**agrees** (p = 0.01)"));
+        Assert.Equal("**agrees** (p = 0.01)", prose.Data["text/markdown"]!.GetValue<string>());
+        Assert.Equal("**agrees** (p = 0.01)", prose.Data["text/plain"]!.GetValue<string>());
+
+        var figure = MimeFormatter.Format(ColourWheel.Legend(32));
+        Assert.True(figure.Data.ContainsKey("image/png"));
+        Assert.Equal(32, figure.Metadata!["image/png"]!["width"]!.GetValue<int>());
+
+        var chart = MimeFormatter.Format(Charts.Confusion(SegAlign.Evaluation.ConfusionMatrix.FromCounts(2, [1, 0, 0, 1]), ["a", "b"]));
+        Assert.True(chart.Data.ContainsKey(MimeFormatter.PlotlyMime));
+    }
+}
