@@ -53,7 +53,10 @@ public static partial class Commands
             var definitions = Definitions(p);
             var overrides = ConfigOverrides.Parse(p.GetValue(set) ?? []);
             var store = ResultsStore.ForPreset(presetName, p.GetValue(results));
-            var planned = definitions.SelectMany(d => ExperimentPlan.Resolve(d, presetName, overrides, p.GetValue(seeds), p.GetValue(variants))).ToList();
+            // System.CommandLine yields an empty array for an absent option: that means "all", not "none".
+            var chosenSeeds = p.GetValue(seeds) is { Length: > 0 } s ? s : null;
+            var chosenVariants = p.GetValue(variants) is { Length: > 0 } v ? v : null;
+            var planned = definitions.SelectMany(d => ExperimentPlan.Resolve(d, presetName, overrides, chosenSeeds, chosenVariants)).ToList();
             int jobCount = Math.Max(1, p.GetValue(jobs));
             int threadCount = p.GetValue(threads) > 0 ? p.GetValue(threads) : Math.Max(1, Environment.ProcessorCount / jobCount);
             TorchRuntime.Initialise(threadCount);

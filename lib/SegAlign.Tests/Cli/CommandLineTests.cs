@@ -1,0 +1,67 @@
+using SegAlign.Cli;
+using SegAlign.Experiments;
+
+namespace SegAlign.Tests.Cli;
+
+/// <summary>The command line as a user types it (in-process): exit codes, messages, and what lands on disk.</summary>
+public class CommandLineTests
+{
+    static (int Code, string Out, string Error) Run(params string[] args)
+    {
+        var (stdout, stderr) = (Console.Out, Console.Error);
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        Console.SetOut(output);
+        Console.SetError(error);
+        try
+        {
+            return (SegAlignCommand.Run(args), output.ToString(), error.ToString());
+        }
+        finally
+        {
+            Console.SetOut(stdout);
+            Console.SetError(stderr);
+        }
+    }
+
+    [Fact]
+    public void Train_at_the_smoke_preset_prints_and_saves_its_metrics()
+    {
+        string folder = TestConfigs.NewRunFolder();
+        var (code, output, _) = Run("train", "--preset", "smoke", "--out", folder, "--threads", "1");
+        Assert.Equal(0, code);
+        Assert.Contains("mIoU", output);
+        Assert.Contains("T-shirt/top", output);
+        Assert.True(File.Exists(Path.Combine(folder, "metrics.json")));
+    }
+
+    [Fact]
+    public void Ablation_run_without_seed_or_variant_filters_trains_every_planned_run()
+    {
+        string results = Directory.CreateTempSubdirectory("segalign-cli-").FullName;
+        var (code, output, error) = Run("ablation", "run", "ifa", "--preset", "smoke", "--jobs", "1", "--set", "train.iterations=1", "--results", results);
+        Assert.True(code == 0, error);
+        var experiment = ExperimentDefinition.Load("ifa");
+        int distinct = ExperimentPlan.Resolve(experiment, "smoke", ConfigOverrides.Parse(["train.iterations=1"])).Select(r => r.Key).Distinct().Count();
+        Assert.Equal(distinct, Directory.GetDirectories(Path.Combine(results, "smoke", "runs")).Length);
+        Assert.True(File.Exists(Path.Combine(results, "smoke", "ifa", "summary.md")));
+        Assert.True(File.Exists(Path.Combine(results, "smoke", "runs.csv")));
+        Assert.Contains("| ifa |", output);
+    }
+
+    [Theory]
+    [InlineData("ablation run nosuch --preset smoke", "unknown experiment 'nosuch'")]
+    [InlineData("ablation run sfnet --preset tiny", "unknown preset 'tiny'")]
+    [InlineData("ablation run sfnet --preset smoke --set model.decoder=fpn", "contradicts variant")]
+    [InlineData("train --preset smoke --decoder ghost", "unknown decoder 'ghost'")]
+    [InlineData("train --preset smoke --set train.batchSize=0", "train.batchSize")]
+    [InlineData("train --preset smoke --set train.iterations=5 --set train.iterations=6", "set twice")]
+    public void Bad_input_exits_2_with_one_line_that_names_it(string commandLine, string expected)
+    {
+        var (code, _, error) = Run(commandLine.Split(' '));
+        Assert.Equal(2, code);
+        Assert.Contains(expected, error);
+        Assert.StartsWith("error: ", error);
+        Assert.Single(error.Trim().Split('\n'));
+    }
+}
