@@ -7,11 +7,11 @@ public sealed record FashionScenesOptions : IValidatable
 {
     /// <summary>Scene side in pixels (square scenes).</summary>
     public int Size { get; init; } = 64;
-    public int MinItems { get; init; } = 3;
-    public int MaxItems { get; init; } = 6;
+    public int MinItems { get; init; } = 2;
+    public int MaxItems { get; init; } = 4;
     /// <summary>Item side = 28 px × a scale drawn uniformly from [MinScale, MaxScale].</summary>
-    public double MinScale { get; init; } = 0.7;
-    public double MaxScale { get; init; } = 1.6;
+    public double MinScale { get; init; } = 1.0;
+    public double MaxScale { get; init; } = 1.8;
     /// <summary>Share of items drawn with inverted texture (darker where the garment is bright).</summary>
     public double InvertProbability { get; init; } = 0.3;
     /// <summary>Each item is tinted by a random RGB colour with channels drawn from [MinTint, 1].</summary>
