@@ -20,7 +20,7 @@ public sealed record CountedOp(string Op, string Section, long Macs, long[] Outp
 /// <item>bilinear sampling (interpolate, grid_sample): four per output element (one per corner weight, as fvcore);
 ///       nearest sampling: zero (a gather);</item>
 /// <item>average pooling: one per element of each pooling window; max pooling: one comparison per window element;</item>
-/// <item>layout ops (view, permute, cat, slice, detach, constants): zero, but still recorded.</item>
+/// <item>layout ops (view, permute, cat, slice, zero padding, detach, constants): zero, but still recorded.</item>
 /// </list>
 /// Papers print multiply-adds as "FLOPs"; we report GMACs and say so.
 /// </summary>
