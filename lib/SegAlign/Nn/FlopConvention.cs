@@ -17,7 +17,7 @@ public static class FlopConvention
         "softmax: three per element (exp, sum, divide); reductions (sum, mean): one per input element;",
         "bilinear sampling (interpolate, grid_sample): four per output element (one per corner weight, as fvcore); nearest sampling: zero (a gather);",
         "average pooling: one per element of each pooling window; max pooling: one comparison per window element;",
-        "layout ops (view, permute, cat, slice, detach, constants): zero, but still recorded.",
+        "layout ops (view, permute, cat, slice, zero padding, detach, constants): zero, but still recorded.",
     ];
 
     public const string Summary =

@@ -277,6 +277,15 @@ public static class Ops
         return End(c, "permute", y, 0);
     }
 
+    /// <summary>Zero padding of the last two dims (F.pad, constant 0): a copy, no arithmetic. Returns x itself when all are 0.</summary>
+    public static Tensor Pad(Tensor x, long left, long right, long top, long bottom)
+    {
+        if (left == 0 && right == 0 && top == 0 && bottom == 0) return x;
+        var c = Begin();
+        var y = F.pad(x, [left, right, top, bottom]);
+        return End(c, "pad", y, 0);
+    }
+
     public static Tensor Slice(Tensor x, long dim, long start, long length)
     {
         var c = Begin();

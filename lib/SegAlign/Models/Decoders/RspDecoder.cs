@@ -55,10 +55,12 @@ public sealed record RspOptions : IValidatable
 ///   upsampled) and fused by a 3×3 conv-BN-ReLU. The fused map is what the next RSP relates to.
 /// - k = 5 by default: LR-Net found 7×7 best within one scale; one coarse cell covers 2×2 fine pixels, so a
 ///   5×5 coarse region already spans ~10×10 fine pixels. The paper's value could not be read.
-/// - The region is centred on π(p) (nearest projection, done by unfolding the coarse keys/values and
-///   resizing the unfolded tensor with nearest sampling); windows are clipped at the border by masking the
-///   logits, not by zero keys. The gather materialises [N, C·k², Hf, Wf] tensors (memory ∝ k², no MACs);
-///   the attention arithmetic itself is small next to the 3×3 fuse convs (see the FLOP test).
+/// - The region is centred on π(p) (nearest projection); windows are clipped at the border by masking the
+///   logits, not by zero keys. Since every coarse map here has Hc = ⌈Hf/2⌉ (or Hc = Hf), π(p) is the cell
+///   under p's 2×2 block, so each cell's window of keys and values is unfolded once at coarse resolution and
+///   the relation of the block's pixels is two batched matrix products (see <see cref="PixelToRegionRelation"/>,
+///   which keeps a general nearest-resize implementation for other sizes). The attention arithmetic is
+///   small next to the 3×3 fuse convs (see the FLOP test).
 ///   A coarse map of one cell (C5 1×1, e.g. a 32×32 input at output stride 32) leaves one cell per window:
 ///   the softmax is then constantly 1 and that stage's query/key/bias receive zero gradient, as in any
 ///   attention over a single element.
@@ -151,6 +153,18 @@ public sealed class RelationBlock : nn.Module<Tensor, Tensor, (Tensor Output, Te
 /// The cross-scale pixel-to-region relation: every pixel of <c>fine</c> attends to the k×k region of
 /// <c>coarse</c> centred on its projected position. Returns the context [N, C, Hf, Wf] and the relation
 /// weights [N, heads, k², Hf, Wf] (row-major over the window). Works for any size ratio, including equal sizes.
+///
+/// Two implementations of the same function, picked per call (<see cref="BlockFactor"/>):
+/// - blocked, when along each axis Hf = Hc or Hf ∈ {2Hc − 1, 2Hc} — every stage of the RSP head, whose coarse
+///   maps come from stride-2 convs (Hc = ⌈Hf/2⌉), and the RSE (equal sizes). Each coarse cell's k×k window of
+///   keys and values is gathered once at coarse resolution, the fine queries are grouped into the s×s block of
+///   pixels above each cell (s = 2, or 1 for equal sizes; the fine map is zero-padded to s·Hc × s·Wc and the
+///   padded pixels are dropped at the end), and logits and context are two batched matrix products per cell:
+///   [s², dk] × [dk, k²] and [s², k²] × [k², dv].
+/// - general, for any other sizes: the unfolded coarse keys and values are carried to every fine pixel by a
+///   nearest resize ([N, C·k², Hf, Wf] tensors) and the relation is an elementwise product and a sum. Memory
+///   bound: it moves k²·(dk + C) values per fine pixel (4× replicated at a ratio of 2).
+/// Both give the same result up to float rounding (see RspDecoderTests).
 /// </summary>
 public sealed class PixelToRegionRelation : nn.Module<Tensor, Tensor, (Tensor Context, Tensor Weights)>
 {
@@ -175,7 +189,87 @@ public sealed class PixelToRegionRelation : nn.Module<Tensor, Tensor, (Tensor Co
     /// <summary>[heads, k²]: the learned relative positional bias added to the logits.</summary>
     public TorchSharp.Modules.Parameter PositionBias => position_bias;
 
-    public override (Tensor Context, Tensor Weights) forward(Tensor fine, Tensor coarse)
+    public override (Tensor Context, Tensor Weights) forward(Tensor fine, Tensor coarse) => Forward(fine, coarse, RelationPath.Auto);
+
+    internal enum RelationPath { Auto, General, Blocked }
+
+    /// <summary>The relation by a chosen implementation (tests compare them); Auto = blocked where the sizes allow it.</summary>
+    internal (Tensor Context, Tensor Weights) Forward(Tensor fine, Tensor coarse, RelationPath path)
+    {
+        long sy = BlockFactor(fine.shape[2], coarse.shape[2]), sx = BlockFactor(fine.shape[3], coarse.shape[3]);
+        bool blockable = sy > 0 && sx > 0;
+        if (path == RelationPath.Blocked && !blockable)
+            throw new ArgumentException($"no blocked relation from {coarse.shape[2]}×{coarse.shape[3]} to {fine.shape[2]}×{fine.shape[3]}");
+        return blockable && path != RelationPath.General ? ForwardBlocked(fine, coarse, sy, sx) : ForwardGeneral(fine, coarse);
+    }
+
+    /// <summary>Largest coarse size for which the ratio-2 block rule is proven (see <see cref="BlockFactor"/>).</summary>
+    internal const long MaxBlockedCoarse = 2048;
+
+    /// <summary>
+    /// s ∈ {1, 2} such that fine index y lies over coarse cell ⌊y / s⌋ under PyTorch's nearest rule
+    /// (<see cref="RelationMap.ProjectIndex"/>) for every y &lt; <paramref name="fine"/>; 0 when there is none we use.
+    /// </summary>
+    /// <remarks>
+    /// Let c = coarse, f = fine, u = 2⁻²⁴ (float's unit roundoff); the rule is π(y) = min(⌊fl(y·σ)⌋, c − 1), σ = fl(c/f),
+    /// y converted to float exactly (y &lt; 2²⁴); rounding to nearest is monotone and has relative error ≤ u.
+    /// - f = c: PyTorch copies (π(y) = y), so s = 1.
+    /// - f = 2c: σ = 1/2 exactly, y·σ is exact, π(y) = ⌊y/2⌋ (PyTorch also special-cases it as y &gt;&gt; 1).
+    /// - f = 2c − 1 (c ≥ 2): c/f &gt; 1/2 and 1/2 is a float, so σ ≥ 1/2 and σ ≤ (c/f)(1 + u).
+    ///   y = 2m (m ≤ c − 1): y·σ ≥ m, and m is a float, so fl(y·σ) ≥ m; above, m/f ≤ (c − 1)/(2c − 1) &lt; 1/2, so
+    ///   y·σ ≤ (m + m/f)(1 + u) &lt; (m + 1/2)(1 + u), far below m + 1, and fl(y·σ) &lt; m + 1. Hence π(y) = m.
+    ///   y = 2m + 1 (m ≤ c − 2, as y ≤ f − 1 = 2c − 2): y·σ ≥ m + 1/2, so π(y) ≥ m; exactly y·c/f = m + 1 − (c − 1 − m)/f
+    ///   ≤ m + 1 − 1/f, so y·σ ≤ m + 1 − 1/f + (m + 1)·u. It rounds below m + 1 if it lies under the midpoint
+    ///   between m + 1 and the float before it, which is ≥ (m + 1)(1 − u): sufficient is 2(m + 1)·u &lt; 1/f, which
+    ///   (m + 1 ≤ c − 1) holds when (c − 1)(2c − 1) &lt; 2²³: true for c ≤ 2048 = <see cref="MaxBlockedCoarse"/>.
+    ///   Hence π(y) = m. (The rule first fails at c = 2095; RspDecoderTests checks every c ≤ 2048 against
+    ///   ProjectIndex and against libtorch's nearest resize.)
+    /// In our FPN the coarse map comes from a stride-2 conv (kernel 3, pad 1, or 1×1 stride 2): Hc = ⌈Hf/2⌉,
+    /// so f ∈ {2c − 1, 2c} at every stage. Other callers fall back to the general implementation.
+    /// </remarks>
+    internal static long BlockFactor(long fine, long coarse)
+    {
+        if (fine == coarse) return 1;
+        return (fine == 2 * coarse || fine == 2 * coarse - 1) && coarse <= MaxBlockedCoarse ? 2 : 0;
+    }
+
+    // Blocked: Q [N, H, Hc·Wc, s², dk] · K [N, H, Hc·Wc, dk, k²] → weights · V [N, H, Hc·Wc, k², dv].
+    (Tensor Context, Tensor Weights) ForwardBlocked(Tensor fine, Tensor coarse, long sy, long sx)
+    {
+        long n = fine.shape[0], hf = fine.shape[2], wf = fine.shape[3], hc = coarse.shape[2], wc = coarse.shape[3];
+        long window = k * k, keyPerHead = keyChannels / heads, valuePerHead = channels / heads, cells = hc * wc;
+
+        // Queries grouped by the coarse cell they lie over: [N, dk·H, sy·Hc, sx·Wc] → [N, H, cells, sy·sx, dk/H].
+        var q = Ops.Affine(query.forward(fine), 1 / Math.Sqrt(keyPerHead), 0);
+        q = Ops.Pad(q, 0, sx * wc - wf, 0, sy * hc - hf);
+        q = Ops.Reshape(Ops.Permute(Ops.Reshape(q, n, heads, keyPerHead, hc, sy, wc, sx), 0, 1, 3, 5, 4, 6, 2),
+            n, heads, cells, sy * sx, keyPerHead);
+        // Each cell's window, gathered once at coarse resolution (zero-padded at the border).
+        var keys = Ops.Permute(Ops.Reshape(Ops.Unfold(key.forward(coarse), k, 1, k / 2, 1), n, heads, keyPerHead, window, cells),
+            0, 1, 4, 2, 3);                                                    // [N, H, cells, dk/H, k²]
+        var logits = Ops.MatMul(q, keys);                                      // [N, H, cells, s², k²]
+        var biasAndMask = Ops.Add(Ops.Reshape(position_bias, 1, heads, 1, 1, window), CellMask(hc, wc, coarse.device));
+        var weights = Ops.Softmax(Ops.Add(logits, biasAndMask), 4);
+
+        var values = Ops.Permute(Ops.Reshape(Ops.Unfold(coarse, k, 1, k / 2, 1), n, heads, valuePerHead, window, cells),
+            0, 1, 4, 3, 2);                                                    // [N, H, cells, k², dv]
+        var context = Ops.MatMul(weights, values);                             // [N, H, cells, s², dv]
+        return (Ops.Reshape(FromBlocks(context, hc, wc, sy, sx, hf, wf), n, channels, hf, wf),
+            FromBlocks(weights, hc, wc, sy, sx, hf, wf));
+    }
+
+    // [N, H, Hc·Wc, sy·sx, D] → [N, H, D, Hf, Wf]: blocks back onto the fine grid, padding dropped.
+    static Tensor FromBlocks(Tensor x, long hc, long wc, long sy, long sx, long hf, long wf)
+    {
+        long n = x.shape[0], h = x.shape[1], d = x.shape[4];
+        var grid = Ops.Reshape(Ops.Permute(Ops.Reshape(x, n, h, hc, wc, sy, sx, d), 0, 1, 6, 2, 4, 3, 5), n, h, d, sy * hc, sx * wc);
+        if (sy * hc > hf) grid = Ops.Slice(grid, 3, 0, hf);
+        if (sx * wc > wf) grid = Ops.Slice(grid, 4, 0, wf);
+        return grid;
+    }
+
+    // General: keys and values carried to every fine pixel, relation as elementwise product and sum.
+    (Tensor Context, Tensor Weights) ForwardGeneral(Tensor fine, Tensor coarse)
     {
         long n = fine.shape[0], hf = fine.shape[2], wf = fine.shape[3], hc = coarse.shape[2], wc = coarse.shape[3];
         long window = k * k, keyPerHead = keyChannels / heads, valuePerHead = channels / heads;
@@ -206,21 +300,34 @@ public sealed class PixelToRegionRelation : nn.Module<Tensor, Tensor, (Tensor Co
     // ⌊y·Hc/Hf⌋ in PyTorch's float arithmetic (see RelationMap.ProjectIndex).
     static Tensor Project(Tensor coarse, long hf, long wf) => Ops.Resize(coarse, hf, wf, alignCorners: false, nearest: true);
 
+    // Whether window offset j of cell (y, x) lies inside the Hc×Wc map (else in the unfold's zero padding).
+    bool Inside(int j, long y, long x, long hc, long wc)
+    {
+        long cy = y + j / k - k / 2, cx = x + j % k - k / 2;
+        return cy >= 0 && cy < hc && cx >= 0 && cx < wc;
+    }
+
     // [1, k², Hc, Wc]: 0 where window offset j of cell (y, x) lies inside the map, −1e9 where it lies in the
     // zero padding, so padded cells get no weight.
     Tensor OutsideMask(long hc, long wc, Device device)
     {
-        int r = k / 2;
         var values = new float[k * k * hc * wc];
         for (int j = 0; j < k * k; j++)
             for (long y = 0; y < hc; y++)
                 for (long x = 0; x < wc; x++)
-                {
-                    long cy = y + j / k - r, cx = x + j % k - r;
-                    bool inside = cy >= 0 && cy < hc && cx >= 0 && cx < wc;
-                    values[(j * hc + y) * wc + x] = inside ? 0 : Masked;
-                }
+                    values[(j * hc + y) * wc + x] = Inside(j, y, x, hc, wc) ? 0 : Masked;
         return Ops.Constant(values, [1, k * k, hc, wc], device);
+    }
+
+    // The same mask in the blocked layout: [1, 1, Hc·Wc, 1, k²].
+    Tensor CellMask(long hc, long wc, Device device)
+    {
+        var values = new float[hc * wc * k * k];
+        for (long y = 0; y < hc; y++)
+            for (long x = 0; x < wc; x++)
+                for (int j = 0; j < k * k; j++)
+                    values[(y * wc + x) * k * k + j] = Inside(j, y, x, hc, wc) ? 0 : Masked;
+        return Ops.Constant(values, [1, 1, hc * wc, 1, k * k], device);
     }
 }
 
