@@ -67,6 +67,9 @@ public static partial class Commands
             IRunExecutor executor = jobCount == 1 ? new InProcessExecutor() : new ChildProcessExecutor(SelfCommand);
             var sweep = AblationRunner.Run(planned, store, executor, jobCount, threadCount, new SyncProgress<RunEvent>(ReportRun), cancel.Token);
             Console.WriteLine($"{sweep.AlreadyDone} already done, {sweep.Trained} trained, {sweep.Failures.Count} failed.");
+            // Latency is measured once per config, with every thread, after training has freed the cores.
+            TorchRuntime.Initialise(Environment.ProcessorCount);
+            LatencyCache.MeasureMissing(store, planned, Console.WriteLine);
             var summaries = AblationResults.Collect(presetName, store, definitions.Select(d => d.Name), overrides);
             PrintSummaries(summaries, store);
             foreach (var (failed, error) in sweep.Failures) Console.Error.WriteLine($"error: {failed.Experiment}/{failed.Variant} seed {failed.Seed} ({failed.Key}) failed: {error}");

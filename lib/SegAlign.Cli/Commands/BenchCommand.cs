@@ -77,21 +77,9 @@ public static partial class Commands
     {
         var names = experiment == "all" ? ExperimentDefinition.Available() : [experiment];
         var store = ResultsStore.ForPreset(preset);
-        var latency = LatencyCache.Load(store);
-        foreach (var definition in names.Select(ExperimentDefinition.Load))
-            foreach (var run in ExperimentPlan.Resolve(definition, preset, seeds: [definition.Seeds[0]]))
-            {
-                if (latency.ContainsKey(run.Hash)) continue;
-                var validation = Data.DatasetFactory.CreateValidation(run.Config.Data);
-                var sample = validation.Get(0);
-                using var model = new Segmentor(run.Config.Model, validation.NumClasses);
-                model.to(TorchRuntime.Device);
-                var timing = Benchmarks.Latency(model, sample.Height, sample.Width);
-                latency[run.Hash] = timing.MedianMs;
-                Console.WriteLine($"{definition.Name}/{run.Variant}: {timing}");
-            }
-        LatencyCache.Save(store, latency, runtime.ToString());
-        Console.WriteLine($"written: {LatencyCache.File(store)}");
+        var planned = names.Select(ExperimentDefinition.Load).SelectMany(d => ExperimentPlan.Resolve(d, preset, seeds: [d.Seeds[0]])).ToList();
+        LatencyCache.MeasureMissing(store, planned, Console.WriteLine);
+        Console.WriteLine($"latency ({runtime.Threads} thread(s)) stored in {LatencyCache.File(store)}");
         return 0;
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using TorchSharp;
 
 namespace SegAlign.Experiments;
 
@@ -104,6 +105,28 @@ public static class LatencyCache
             if (parts.Length >= 2 && double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var ms)) result[parts[0]] = ms;
         }
         return result;
+    }
+
+    /// <summary>
+    /// Measures inference latency (median of repeated batch-1 forward passes at the validation size, with this
+    /// process's libtorch threads) for every planned config that has none yet, and saves the cache.
+    /// </summary>
+    public static void MeasureMissing(ResultsStore store, IEnumerable<PlannedRun> planned, Action<string>? log = null)
+    {
+        var latency = Load(store);
+        var missing = planned.GroupBy(r => r.Hash).Select(g => g.First()).Where(r => !latency.ContainsKey(r.Hash)).ToList();
+        if (missing.Count == 0) return;
+        foreach (var run in missing)
+        {
+            var validation = Data.DatasetFactory.CreateValidation(run.Config.Data);
+            var sample = validation.Get(0);
+            using var model = new Models.Segmentor(run.Config.Model, validation.NumClasses);
+            model.to(Platform.TorchRuntime.Device);
+            var timing = Measurement.Benchmarks.Latency(model, sample.Height, sample.Width);
+            latency[run.Hash] = timing.MedianMs;
+            log?.Invoke($"latency of {run.Experiment}/{run.Variant} ({TorchSharp.torch.get_num_threads()} libtorch thread(s)): {timing}");
+        }
+        Save(store, latency, Platform.TorchRuntime.Describe().ToString());
     }
 
     public static void Save(ResultsStore store, IReadOnlyDictionary<string, double> latencyByHash, string environment)

@@ -161,17 +161,7 @@ public sealed class Study
     /// and stores it in results/&lt;preset&gt;/latency.csv, as `segalign bench --latency-for` does.</summary>
     public void MeasureLatency()
     {
-        var latency = LatencyCache.Load(Store);
-        foreach (var run in Plan.GroupBy(r => r.Hash).Select(g => g.First()).Where(r => !latency.ContainsKey(r.Hash)))
-        {
-            var sample = Validation.Get(0);
-            using var model = new Segmentor(run.Config.Model, Validation.NumClasses);
-            model.to(TorchRuntime.Device);
-            var timing = Benchmarks.Latency(model, sample.Height, sample.Width);
-            latency[run.Hash] = timing.MedianMs;
-            Log.WriteLine($"latency of {run.Variant} ({torch.get_num_threads()} libtorch thread(s)): {timing}");
-        }
-        LatencyCache.Save(Store, latency, TorchRuntime.Describe().ToString());
+        LatencyCache.MeasureMissing(Store, Plan, Log.WriteLine);
         runs = null;
     }
 
