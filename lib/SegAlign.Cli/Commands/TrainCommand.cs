@@ -14,7 +14,7 @@ public static partial class Commands
         var configOptions = new RunConfigOptions();
         configOptions.AddTo(command);
         var seed = new Option<int>("--seed") { Description = "Seed of every random source (initialisation, data stream, dropout).", DefaultValueFactory = _ => 0 };
-        var output = new Option<string?>("--out") { Description = "Run folder (default: results/runs/<decoder>-<config hash>-s<seed>)." };
+        var output = new Option<string?>("--out") { Description = "Run folder (default: results/scratch/train/<decoder>-<config hash>-s<seed>)." };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its last checkpoint (or report it if complete)." };
         var threads = new Option<int>("--threads") { Description = "libtorch threads (0 = all cores).", DefaultValueFactory = _ => 0 };
         var printConfig = new Option<bool>("--print-config") { Description = "Print the resolved config (every default filled in) and its hash, then exit." };
@@ -30,7 +30,7 @@ public static partial class Commands
                 Console.WriteLine($"hash: {config.Hash()}");
                 return 0;
             }
-            string folder = parse.GetValue(output) ?? Path.Combine(Presets.RepositoryRoot, "results", "runs", $"{config.Model.Decoder}-{config.Hash()}-s{runSeed}");
+            string folder = parse.GetValue(output) ?? Path.Combine(Presets.RepositoryRoot, "results", "scratch", "train", $"{config.Model.Decoder}-{config.Hash()}-s{runSeed}");
             TorchRuntime.Initialise(parse.GetValue(threads));
             Console.WriteLine($"device: {TorchRuntime.Describe()}");
             Console.WriteLine($"run:    {config.Model.Decoder} on {config.Data.Dataset}, config {config.Hash()}, seed {runSeed} → {folder}");

@@ -15,11 +15,24 @@ public class ExperimentPlanTests
             foreach (var preset in new[] { "smoke", "quick", "full" })
             {
                 var runs = ExperimentPlan.Resolve(experiment, preset);
-                Assert.Equal(experiment.Variants.Count * experiment.Seeds.Length, runs.Count);
+                int seeds = Math.Min(experiment.Seeds.Length, Presets.SeedCount(preset) ?? int.MaxValue);
+                Assert.Equal(experiment.Variants.Count * seeds, runs.Count);
+                Assert.Equal(experiment.Seeds.Take(seeds), runs.Select(r => r.Seed).Distinct());
                 Assert.All(runs, r => Assert.Equal(experiment.Variants.Single(v => v.Name == r.Variant).Set.TryGetValue("model.decoder", out var d)
                     ? d!.GetValue<string>() : "fpn", r.Config.Model.Decoder));
             }
         }
+    }
+
+    [Fact]
+    public void Presets_run_all_seeds_unless_they_say_otherwise()
+    {
+        Assert.Null(Presets.SeedCount("full"));
+        Assert.Equal(1, Presets.SeedCount("quick"));
+        var sfnet = ExperimentDefinition.Load("sfnet");
+        Assert.Equal([0, 1, 2], ExperimentPlan.Resolve(sfnet, "full").Select(r => r.Seed).Distinct());
+        Assert.Equal([0], ExperimentPlan.Resolve(sfnet, "quick").Select(r => r.Seed).Distinct());
+        Assert.Equal([1, 2], ExperimentPlan.Resolve(sfnet, "quick", seeds: [1, 2]).Select(r => r.Seed).Distinct());
     }
 
     [Fact]

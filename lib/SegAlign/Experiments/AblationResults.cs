@@ -116,15 +116,33 @@ public static class LatencyCache
         var latency = Load(store);
         var missing = planned.GroupBy(r => r.Hash).Select(g => g.First()).Where(r => !latency.ContainsKey(r.Hash)).ToList();
         if (missing.Count == 0) return;
-        foreach (var run in missing)
+        var models = missing.Select(run =>
         {
             var validation = Data.DatasetFactory.CreateValidation(run.Config.Data);
-            var sample = validation.Get(0);
-            using var model = new Models.Segmentor(run.Config.Model, validation.NumClasses);
+            var model = new Models.Segmentor(run.Config.Model, validation.NumClasses);
             model.to(Platform.TorchRuntime.Device);
-            var timing = Measurement.Benchmarks.Latency(model, sample.Height, sample.Width);
-            latency[run.Hash] = timing.MedianMs;
-            log?.Invoke($"latency of {run.Experiment}/{run.Variant} ({TorchSharp.torch.get_num_threads()} libtorch thread(s)): {timing}");
+            return (Run: run, Model: model, Sample: validation.Get(0));
+        }).ToList();
+        try
+        {
+            // Two rounds over all models, keeping each one's better median: the first model timed in a fresh process
+            // otherwise pays the process's own warm-up (thread pool, kernel caches) and looks slower than it is.
+            var best = new Dictionary<string, Measurement.Timing>();
+            for (int round = 0; round < 2; round++)
+                foreach (var (run, model, sample) in models)
+                {
+                    var timing = Measurement.Benchmarks.Latency(model, sample.Height, sample.Width);
+                    if (!best.TryGetValue(run.Hash, out var previous) || timing.MedianMs < previous.MedianMs) best[run.Hash] = timing;
+                }
+            foreach (var (run, _, _) in models)
+            {
+                latency[run.Hash] = best[run.Hash].MedianMs;
+                log?.Invoke($"latency of {run.Experiment}/{run.Variant} ({torch.get_num_threads()} libtorch thread(s)): {best[run.Hash]}");
+            }
+        }
+        finally
+        {
+            foreach (var (_, model, _) in models) model.Dispose();
         }
         Save(store, latency, Platform.TorchRuntime.Describe().ToString());
     }

@@ -22,8 +22,12 @@ public sealed record Comparison(double Delta, double T, double P, int Pairs)
 public sealed record VariantSummary(string Variant, string Description, Stat MeanIoU, Stat BoundaryF, Stat Trimap, Comparison? VersusBaseline,
     double GMacs, long Parameters, double? LatencyMs);
 
-/// <summary>Whether our numbers move the way the paper says. "agrees" needs the right sign and p &lt; 0.05.</summary>
-public sealed record ClaimCheck(ClaimDefinition Claim, Comparison Ours, string Verdict);
+/// <summary>Whether our numbers move the way the paper says. "agrees" needs the right sign and p &lt; 0.05.
+/// <paramref name="Ratio"/> is variant ÷ versus for cost metrics (e.g. 0.25 = "75 % fewer multiply-adds").</summary>
+public sealed record ClaimCheck(ClaimDefinition Claim, Comparison Ours, string Verdict, double? Ratio = null)
+{
+    public string FormatOurs() => Ratio is double r ? $"{Ours.Format()}, ratio {r:0.00}×" : Ours.Format();
+}
 
 /// <summary>
 /// The paper-style table of one experiment: each variant's mean ± std over seeds, its difference to the baseline
@@ -31,7 +35,7 @@ public sealed record ClaimCheck(ClaimDefinition Claim, Comparison Ours, string V
 /// their randomness), edge metrics and cost, then the paper's claims beside ours.
 /// </summary>
 public sealed record ExperimentSummary(ExperimentDefinition Experiment, string Preset, IReadOnlyList<VariantSummary> Variants,
-    IReadOnlyList<ClaimCheck> Claims, int MissingRuns, string TrimapColumn)
+    IReadOnlyList<ClaimCheck> Claims, int MissingRuns, string TrimapColumn, IReadOnlyList<int> Seeds)
 {
     public static ExperimentSummary From(ExperimentDefinition experiment, string preset, IReadOnlyList<RunRow> rows, int plannedRuns)
     {
@@ -74,9 +78,17 @@ public sealed record ExperimentSummary(ExperimentDefinition Experiment, string P
                 _ => throw new InputException($"experiments/{experiment.Name}.json claims", $"unknown metric '{claim.Metric}'", "use miou, boundaryF, trimapN or gmacs"),
             };
             var ours = Compare(claim.Variant, claim.Versus, metric);
-            if (ours is not null) claims.Add(new ClaimCheck(claim, ours, Verdict(claim, ours)));
+            if (ours is null) continue;
+            double? ratio = null;
+            if (claim.Metric == "gmacs")
+            {
+                double versus = mine.Where(r => r.Run.Variant == claim.Versus).Select(metric).DefaultIfEmpty(double.NaN).Average();
+                ratio = mine.Where(r => r.Run.Variant == claim.Variant).Select(metric).Average() / versus;
+            }
+            claims.Add(new ClaimCheck(claim, ours, Verdict(claim, ours), ratio));
         }
-        return new ExperimentSummary(experiment, preset, variants, claims, plannedRuns - mine.Count, $"trimap {trimapKey}px");
+        return new ExperimentSummary(experiment, preset, variants, claims, plannedRuns - mine.Count, $"trimap {trimapKey}px",
+            mine.Select(r => r.Run.Seed).Distinct().OrderBy(s => s).ToList());
     }
 
     static string Verdict(ClaimDefinition claim, Comparison ours)
@@ -106,12 +118,12 @@ public sealed record ExperimentSummary(ExperimentDefinition Experiment, string P
         foreach (var v in Variants)
             s.AppendLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {v.Variant} | {v.MeanIoU.Format()} | {v.VersusBaseline?.Format() ?? "baseline"} | {v.BoundaryF.Format()} | {v.Trimap.Format()} | {v.GMacs:F3} | {v.Parameters / 1e6:F2} | {(v.LatencyMs is double l ? l.ToString("F1", CultureInfo.InvariantCulture) : "–")} |"));
-        s.AppendLine().AppendLine($"Mean ± sample std over seeds {string.Join(", ", Experiment.Seeds)}; Δ is the mean paired difference, p a two-sided paired t-test with n−1 degrees of freedom.");
+        s.AppendLine().AppendLine($"Mean ± sample std over seeds {string.Join(", ", Seeds)}; Δ is the mean paired difference, p a two-sided paired t-test with n−1 degrees of freedom.");
         if (Claims.Count > 0)
         {
             s.AppendLine().AppendLine("| paper's claim | comparison | ours | verdict |").AppendLine("|---|---|---|---|");
             foreach (var c in Claims)
-                s.AppendLine($"| {c.Claim.Paper} | {c.Claim.Variant} vs {c.Claim.Versus} ({c.Claim.Metric}, expected {c.Claim.Direction}) | {c.Ours.Format()} | {c.Verdict} |");
+                s.AppendLine($"| {c.Claim.Paper} | {c.Claim.Variant} vs {c.Claim.Versus} ({c.Claim.Metric}, expected {c.Claim.Direction}) | {c.FormatOurs()} | {c.Verdict} |");
         }
         return s.ToString();
     }

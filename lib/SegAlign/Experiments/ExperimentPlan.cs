@@ -38,7 +38,8 @@ public static class ExperimentPlan
     {
         overrides ??= new Dictionary<string, JsonNode?>();
         var chosenVariants = variants?.Select(experiment.Variant).ToList() ?? experiment.Variants;
-        var chosenSeeds = seeds?.ToArray() ?? experiment.Seeds;
+        var chosenSeeds = seeds?.ToArray()
+                          ?? (Presets.SeedCount(preset) is int count ? experiment.Seeds.Take(count).ToArray() : experiment.Seeds);
         var runs = new List<PlannedRun>();
         foreach (var variant in chosenVariants)
         {

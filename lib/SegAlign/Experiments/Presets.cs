@@ -31,21 +31,39 @@ public static class Presets
     /// <summary>The preset's baseline config as JSON (a fresh copy).</summary>
     public static JsonObject BaselineJson(string preset)
     {
+        var (all, file) = ReadBaselineFile();
+        var presets = all["presets"]?.AsObject() ?? throw new InputException(file, "has no \"presets\" object", "restore it from the repository");
+        if (presets[preset] is not JsonObject config)
+            throw new InputException("--preset", $"unknown preset '{preset}'", $"use one of: {string.Join(", ", presets.Select(p => p.Key))}");
+        return (JsonObject)config.DeepClone();
+    }
+
+    /// <summary>
+    /// How many of an experiment's seeds the preset runs when none are chosen (baseline.json "seedCount"; null = all).
+    /// The quick preset trains fewer, longer runs so its tables show the shape of the results.
+    /// </summary>
+    public static int? SeedCount(string preset)
+    {
+        var (all, file) = ReadBaselineFile();
+        var node = all["seedCount"]?[preset];
+        if (node is null) return null;
+        int count = node.GetValue<int>();
+        return count >= 1 ? count : throw new InputException($"{file}: seedCount.{preset}", $"must be ≥ 1, got {count}", "use 1 or more, or remove it");
+    }
+
+    static (JsonObject All, string File) ReadBaselineFile()
+    {
         string file = Path.Combine(ExperimentsFolder, "baseline.json");
-        JsonObject all;
         try
         {
-            all = JsonNode.Parse(File.ReadAllText(file), documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip })?.AsObject()
-                  ?? throw new InputException(file, "is empty", "restore it from the repository");
+            var all = JsonNode.Parse(File.ReadAllText(file), documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip })?.AsObject()
+                      ?? throw new InputException(file, "is empty", "restore it from the repository");
+            return (all, file);
         }
         catch (JsonException e)
         {
             throw new InputException(file, $"is not valid JSON ({e.Message})", "fix the syntax or restore it from the repository");
         }
-        var presets = all["presets"]?.AsObject() ?? throw new InputException(file, "has no \"presets\" object", "restore it from the repository");
-        if (presets[preset] is not JsonObject config)
-            throw new InputException("--preset", $"unknown preset '{preset}'", $"use one of: {string.Join(", ", presets.Select(p => p.Key))}");
-        return (JsonObject)config.DeepClone();
     }
 
     public static RunConfig Baseline(string preset) =>

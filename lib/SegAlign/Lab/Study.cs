@@ -45,7 +45,7 @@ public sealed class Study
     /// <param name="overrides">Config overrides for every variant, "path=value" (e.g. "train.iterations=2").</param>
     /// <param name="results">Results root (default: $SEGALIGN_RESULTS, else the repository's results/).</param>
     /// <param name="scratch">Where models whose checkpoints are missing are retrained (default: $SEGALIGN_SCRATCH,
-    /// else the repository's runs/lab/, which git ignores).</param>
+    /// else results/scratch/lab/, which git ignores).</param>
     public static Study Open(string experiment, string preset = "full", int? seeds = null, IEnumerable<string>? overrides = null,
         string? results = null, string? scratch = null)
     {
@@ -57,7 +57,7 @@ public sealed class Study
         while (seeds is int n && chosen.Count < n) chosen.Add(chosen.Max() + 1);
         if (seeds is int count) chosen = chosen.Take(count).ToList();
         string? resultsRoot = results ?? (Environment.GetEnvironmentVariable("SEGALIGN_RESULTS") is { Length: > 0 } r ? r : null);
-        string scratchRoot = scratch ?? (Environment.GetEnvironmentVariable("SEGALIGN_SCRATCH") is { Length: > 0 } s ? s : Path.Combine(Presets.RepositoryRoot, "runs", "lab"));
+        string scratchRoot = scratch ?? (Environment.GetEnvironmentVariable("SEGALIGN_SCRATCH") is { Length: > 0 } s ? s : Path.Combine(Presets.RepositoryRoot, "results", "scratch", "lab"));
         return new Study(definition, preset, chosen, ConfigOverrides.Parse(overrides ?? [], "overrides"), ResultsStore.ForPreset(preset, resultsRoot), scratchRoot);
     }
 
