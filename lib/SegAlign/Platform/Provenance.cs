@@ -7,13 +7,19 @@ public sealed record Provenance(string Commit, bool Dirty)
 {
     public override string ToString() => Dirty ? $"{Commit} (with uncommitted changes)" : Commit;
 
-    /// <summary>The repository containing <paramref name="folder"/>; "unknown" outside a git checkout.
-    /// Changes under results/ do not count as dirty: results are outputs, not code.</summary>
+    /// <summary>Paths whose content can change a result: code, experiment definitions, environment and build files.
+    /// Documentation, notebooks and results themselves cannot.</summary>
+    static readonly string[] ResultRelevantPaths =
+        ["lib", "experiments", "environment", "Directory.Build.props", "Directory.Build.targets", "Directory.Packages.props", "global.json", "SegAlign.slnx"];
+
+    /// <summary>The repository containing <paramref name="folder"/>; "unknown" outside a git checkout. Dirty means a
+    /// tracked file that can change a result differs from the commit.</summary>
     public static Provenance Of(string folder)
     {
+        string? root = Git(folder, "rev-parse", "--show-toplevel")?.Trim();
         string? commit = Git(folder, "rev-parse", "HEAD")?.Trim();
-        if (string.IsNullOrEmpty(commit)) return new Provenance("unknown", false);
-        string status = Git(folder, "status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)results") ?? "";
+        if (string.IsNullOrEmpty(commit) || string.IsNullOrEmpty(root)) return new Provenance("unknown", false);
+        string status = Git(root, ["status", "--porcelain", "--untracked-files=no", "--", .. ResultRelevantPaths]) ?? "";
         return new Provenance(commit, status.Trim().Length > 0);
     }
 
