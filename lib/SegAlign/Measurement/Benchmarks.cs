@@ -157,15 +157,7 @@ public static class Benchmarks
         {
             if (i == warmup) clock.Start();
             using var scope = NewDisposeScope();
-            var batch = batches.Next();
-            var images = tensor(batch.Images, [batch.Count, batch.Channels, batch.Height, batch.Width]).to(device);
-            var labels = tensor(batch.Labels, [batch.Count, batch.Height, batch.Width]).to(device);
-            var output = model.forward(images);
-            var loss = Losses.Total(output, labels, t.Ohem);
-            model.zero_grad();
-            loss.backward();
-            optimiser.Step(LearningRate.At(Math.Min(i, t.Iterations - 1), t));
-            loss.item<float>();
+            Trainer.Step(model, optimiser, batches.Next(), device, t, LearningRate.At(Math.Min(i, t.Iterations - 1), t)).item<float>();
             if (device.type == DeviceType.CUDA) torch.cuda.synchronize();
             afterIteration?.Invoke(i + 1);
         }

@@ -119,14 +119,7 @@ public static class Trainer
             double lr = LearningRate.At(iteration, t);
             using (var scope = NewDisposeScope())
             {
-                var batch = batches.Next(cancellation);
-                var images = tensor(batch.Images, [batch.Count, batch.Channels, batch.Height, batch.Width]).to(device);
-                var labels = tensor(batch.Labels, [batch.Count, batch.Height, batch.Width]).to(device);
-                var output = model.forward(images);
-                var loss = Losses.Total(output, labels, t.Ohem);
-                model.zero_grad();
-                loss.backward();
-                optimiser.Step(lr);
+                var loss = Step(model, optimiser, batches.Next(cancellation), device, t, lr);
                 average?.Update(model, iteration + 1);
                 lastLoss = loss.item<float>();
             }
@@ -153,6 +146,22 @@ public static class Trainer
             }
         }
         return lastLoss;
+    }
+
+    /// <summary>
+    /// One optimisation step: upload the batch, forward, loss, backward, update. Training and the throughput
+    /// benchmark both call it, so the benchmark times exactly the work a run does. The loss stays on the device;
+    /// call inside a dispose scope.
+    /// </summary>
+    internal static Tensor Step(Segmentor model, Optimiser optimiser, HostBatch batch, Device device, TrainConfig t, double lr)
+    {
+        var images = tensor(batch.Images, [batch.Count, batch.Channels, batch.Height, batch.Width]).to(device);
+        var labels = tensor(batch.Labels, [batch.Count, batch.Height, batch.Width]).to(device);
+        var loss = Losses.Total(model.forward(images), labels, t.Ohem);
+        model.zero_grad();
+        loss.backward();
+        optimiser.Step(lr);
+        return loss;
     }
 
     static void SaveCheckpoint(RunFolder folder, Segmentor model, Optimiser optimiser, WeightAverage? average, CheckpointInfo info)
