@@ -14,8 +14,8 @@ public static partial class Commands
     static Command Bench()
     {
         var command = new Command("bench", "Measure every decoder on this machine: parameters, GMACs (every op counted), inference latency, " +
-                                           "training throughput and its share of the measured fp32 matmul peak. Writes results/bench/<environment>.csv.");
-        var decoders = new Option<string[]?>("--decoders") { Description = "Decoders to measure (default: all registered).", AllowMultipleArgumentsPerToken = true };
+                                           "training throughput and its share of the measured fp32 matmul peak. Writes results/<preset>/bench/<environment>_<size>px.csv.");
+        var decoders = new Option<string[]?>("--decoders") { Description = "Decoders to measure, separated by spaces or commas (default: all registered).", AllowMultipleArgumentsPerToken = true };
         var size = new Option<int?>("--size") { Description = "Input size in pixels (default: the preset's FashionScenes size)." };
         var preset = new Option<string>("--preset") { Description = "Preset whose model, data and batch size are measured.", DefaultValueFactory = _ => "full" };
         var threads = new Option<int>("--threads") { Description = "libtorch threads (0 = all cores).", DefaultValueFactory = _ => 0 };
@@ -30,7 +30,9 @@ public static partial class Commands
             var runtime = TorchRuntime.Describe();
             Console.WriteLine($"device: {runtime}");
             string presetName = p.GetValue(preset)!;
-            var names = (p.GetValue(decoders) is { Length: > 0 } chosen ? chosen : DecoderRegistry.Names.ToArray()).ToList();
+            var names = (p.GetValue(decoders) is { Length: > 0 } chosen
+                ? chosen.SelectMany(d => d.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray()
+                : DecoderRegistry.Names.ToArray()).ToList();
 
             if (p.GetValue(latencyFor) is { } experiment) return MeasureExperimentLatency(experiment, presetName, runtime);
             if (p.GetValue(memory) is int memoryIterations) return MeasureMemory(names[0], presetName, p.GetValue(size), memoryIterations);
@@ -56,7 +58,7 @@ public static partial class Commands
             AnsiConsole.Write(table);
             Console.WriteLine($"GMACs: multiply-accumulates of one inference forward pass at {rows[0].Size}×{rows[0].Size} (convention: README, \"How FLOPs are counted\"); " +
                               "training GFLOP/s = GMACs × 2 × 3 (forward + backward) × img/s; % of the fp32 matmul peak measured in this run.");
-            string file = BenchTable.Save(rows, runtime, Path.Combine(Presets.RepositoryRoot, "results", "bench"));
+            string file = BenchTable.Save(rows, runtime, Path.Combine(Presets.RepositoryRoot, "results", presetName, "bench"));
             Console.WriteLine($"written: {file}");
             return 0;
         }));

@@ -51,10 +51,22 @@ public static class BenchTable
         return $"{cpu.Trim('-')}_{runtime.Threads}t_{runtime.Device.Split(' ')[0]}_torchsharp-{runtime.TorchSharp}";
     }
 
+    const string Header = "decoder,config_hash,size,params,params_decoder,gmacs,latency_ms_median,latency_ms_p25,latency_ms_p75,train_images_per_second,achieved_gflops,fraction_of_peak,sweep_runs,sweep_images_per_second,sweep_gflops,sweep_fraction_of_peak,matmul_peak_gflops,runtime\n";
+
+    /// <summary>
+    /// Writes <paramref name="folder"/>/&lt;environment&gt;_&lt;size&gt;px.csv. Rows of decoders measured earlier
+    /// into the same file (same environment, preset folder and size) are kept, so measuring a subset
+    /// updates the table instead of truncating it.
+    /// </summary>
     public static string Save(IReadOnlyList<BenchRow> rows, RuntimeInfo runtime, string folder)
     {
-        string path = Path.Combine(folder, EnvironmentName(runtime) + ".csv");
-        var text = new StringBuilder("decoder,config_hash,size,params,params_decoder,gmacs,latency_ms_median,latency_ms_p25,latency_ms_p75,train_images_per_second,achieved_gflops,fraction_of_peak,sweep_runs,sweep_images_per_second,sweep_gflops,sweep_fraction_of_peak,matmul_peak_gflops,runtime\n");
+        string path = Path.Combine(folder, $"{EnvironmentName(runtime)}_{rows[0].Size}px.csv");
+        var text = new StringBuilder(Header);
+        var measured = rows.Select(r => r.Decoder).ToHashSet();
+        if (File.Exists(path) && File.ReadLines(path).FirstOrDefault() + "\n" == Header)
+            foreach (var line in File.ReadLines(path).Skip(1))
+                if (line.Length > 0 && !measured.Contains(line[..line.IndexOf(',', StringComparison.Ordinal)]))
+                    text.Append(line).Append('\n');
         foreach (var r in rows)
             text.Append(CultureInfo.InvariantCulture,
                 $"{r.Decoder},{r.ConfigHash},{r.Size},{r.Parameters},{r.DecoderParameters},{r.GMacs:R},{r.Latency.MedianMs:R},{r.Latency.P25Ms:R},{r.Latency.P75Ms:R},{r.Throughput.ImagesPerSecond:R},{r.Throughput.AchievedGflops:R},{r.Throughput.FractionOfPeak:R},{runtime.Threads},{r.Sweep.ImagesPerSecond:R},{r.Sweep.AchievedGflops:R},{r.Sweep.FractionOfPeak:R},{r.Throughput.PeakGflops:R},\"{runtime}\"\n");
