@@ -22,6 +22,13 @@ public sealed record ModelConfig
     /// <summary>FCN auxiliary head on C4 (PSPNet/mmseg convention), trained with <see cref="AuxWeight"/>.</summary>
     public bool AuxHead { get; init; }
     public double AuxWeight { get; init; } = 0.4;
+    /// <summary>
+    /// Backbone initialisation: a TorchSharp state file with torchvision's parameter names (e.g. ImageNet
+    /// weights exported from PyTorch with TorchSharp's exportsd.py); null = random initialisation.
+    /// The classifier (fc.*) of a torchvision checkpoint is ignored.
+    /// </summary>
+    [Training.HashedWhenSet]
+    public string? BackboneWeights { get; init; }
 
     public BackboneOptions BackboneOptions => new()
     {
@@ -46,6 +53,9 @@ public sealed record ModelConfig
         if (!BackboneRegistry.Names.Contains(Backbone, StringComparer.OrdinalIgnoreCase))
             throw new InputException("model.backbone", $"unknown backbone '{Backbone}'", $"use one of: {string.Join(", ", BackboneRegistry.Names)}");
         DecoderRegistry.Get(Decoder).ResolveOptions(DecoderOptions);
+        if (BackboneWeights is { } weights && !File.Exists(weights))
+            throw new InputException("model.backboneWeights", $"no file at {Path.GetFullPath(weights)}",
+                "export the torchvision weights with TorchSharp's exportsd.py (README, \"Pretrained backbones\") or remove the setting");
     }
 }
 

@@ -11,6 +11,13 @@ namespace SegAlign.Training;
 [AttributeUsage(AttributeTargets.Property)]
 public sealed class NotHashedAttribute : Attribute;
 
+/// <summary>
+/// A setting added after results were committed: left out of the hash while it is unset (null), so adding it
+/// does not re-key every earlier run; hashed like any other setting once set.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class HashedWhenSetAttribute : Attribute;
+
 /// <summary>Which data a run trains and is evaluated on.</summary>
 public sealed record DataConfig
 {
@@ -116,6 +123,7 @@ public sealed record RunConfig
         {
             string name = JsonNamingPolicy.CamelCase.ConvertName(property.Name);
             if (property.GetCustomAttributes(typeof(NotHashedAttribute), false).Length > 0) node.Remove(name);
+            else if (property.GetCustomAttributes(typeof(HashedWhenSetAttribute), false).Length > 0 && node[name] is null) node.Remove(name);
             else if (node[name] is JsonObject child && property.PropertyType.IsClass && property.PropertyType != typeof(JsonObject)
                      && property.PropertyType.Namespace?.StartsWith("SegAlign", StringComparison.Ordinal) == true)
                 RemoveNotHashed(child, property.PropertyType);

@@ -18,6 +18,33 @@ public abstract class Backbone : nn.Module<Tensor, Tensor[]>
 
     /// <summary>Channels of C1 (stride 2).</summary>
     public abstract long StemChannels { get; }
+
+    /// <summary>
+    /// Initialises the backbone from a TorchSharp state file with torchvision's names (ImageNet weights exported
+    /// from PyTorch with TorchSharp's exportsd.py). Every parameter and buffer must be found with its shape;
+    /// the classifier (fc.*) and BN step counters of a torchvision checkpoint are ignored.
+    /// </summary>
+    public void LoadWeights(string path)
+    {
+        const string Fix = "export torchvision's weights for this backbone and width with TorchSharp's exportsd.py (README, \"Pretrained backbones\")";
+        var found = new Dictionary<string, bool>();
+        string[] ignored = ["fc.weight", "fc.bias"];
+        try
+        {
+            load(path, strict: false, skip: ignored, loadedParameters: found);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or FormatException or NotImplementedException)
+        {
+            throw new InputException(path, $"cannot be loaded into {GetName()}: {e.Message}", Fix);
+        }
+        var missing = state_dict().Keys.Where(k => !found.GetValueOrDefault(k) && !k.EndsWith("num_batches_tracked", StringComparison.Ordinal)).ToList();
+        var unexpected = found.Where(kv => !kv.Value && !ignored.Contains(kv.Key) && !kv.Key.EndsWith("num_batches_tracked", StringComparison.Ordinal)).Select(kv => kv.Key).ToList();
+        if (missing.Count > 0 || unexpected.Count > 0)
+            throw new InputException(path, $"does not match {GetName()}: missing {Describe(missing)}, unexpected {Describe(unexpected)}", Fix);
+    }
+
+    static string Describe(List<string> keys) =>
+        keys.Count == 0 ? "none" : $"{keys.Count} ({string.Join(", ", keys.Take(3))}{(keys.Count > 3 ? ", …" : "")})";
 }
 
 /// <summary>Options every backbone accepts.</summary>
