@@ -11,9 +11,6 @@ public static class SegAlignCommand
         var root = new RootCommand("SegAlign — does a feature-alignment decoder really help? Train, evaluate, measure and compare segmentation decoders.");
         root.Add(InfoCommand());
         foreach (var command in Commands.All()) root.Add(command);
-        // Redirected output (logs, CI, `| tee`) has no terminal width; Spectre would assume 80 columns and
-        // wrap every table cell. Tables are meant to be read whole, so give them room.
-        if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = 200;
         try
         {
             return root.Parse(args).Invoke();

@@ -113,7 +113,7 @@ public static partial class Commands
                 table.AddRow(definition.Name, Markup.Escape(string.Join(", ", definition.Variants.Select(v => v.Name))), string.Join(",", definition.Seeds),
                     $"{planned.Count(r => store.Folder(r).IsComplete)}/{planned.Count}");
             }
-            AnsiConsole.Write(table);
+            Terminal.Current().Write(table);
             return 0;
         }));
 

@@ -55,7 +55,7 @@ public static partial class Commands
                     $"{r.Latency.MedianMs:F1} ({r.Latency.P25Ms:F1}–{r.Latency.P75Ms:F1})", r.Throughput.ImagesPerSecond.ToString("F0", CultureInfo.InvariantCulture),
                     r.Throughput.FractionOfPeak.ToString("P0", CultureInfo.InvariantCulture), r.Sweep.ImagesPerSecond.ToString("F0", CultureInfo.InvariantCulture),
                     r.Sweep.FractionOfPeak.ToString("P0", CultureInfo.InvariantCulture));
-            AnsiConsole.Write(table);
+            Terminal.Current().Write(table);
             Console.WriteLine($"GMACs: multiply-accumulates of one inference forward pass at {rows[0].Size}×{rows[0].Size} (convention: README, \"How FLOPs are counted\"); " +
                               "training GFLOP/s = GMACs × 2 × 3 (forward + backward) × img/s; % of the fp32 matmul peak measured in this run.");
             string file = BenchTable.Save(rows, runtime, Path.Combine(Presets.RepositoryRoot, "results", presetName, "bench"));

@@ -15,13 +15,13 @@ public sealed class SyncProgress<T>(Action<T> handler) : IProgress<T>
 /// </summary>
 public static class ProgressDisplay
 {
-    public static bool Interactive => !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+    public static bool Interactive => !Console.IsOutputRedirected && Terminal.Current().Profile.Capabilities.Interactive;
 
     public static T Run<T>(string title, Func<IProgress<TrainProgress>, T> work)
     {
         if (!Interactive) return work(PlainLines(title));
         T result = default!;
-        AnsiConsole.Progress()
+        Terminal.Current().Progress()
             .AutoClear(false)
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .Start(context =>
