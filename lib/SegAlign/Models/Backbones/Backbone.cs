@@ -33,7 +33,7 @@ public abstract class Backbone : nn.Module<Tensor, Tensor[]>
         {
             load(path, strict: false, skip: ignored, loadedParameters: found);
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or FormatException or NotImplementedException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or FormatException)
         {
             throw new InputException(path, $"cannot be loaded into {GetName()}: {e.Message}", Fix);
         }
