@@ -48,17 +48,16 @@ public static partial class TrainedModels
                     "delete it; it will be retrained");
             if (info.Iteration != run.Config.Train.Iterations)
                 throw new InputException(checkpoint, $"is from iteration {info.Iteration} of {run.Config.Train.Iterations}", "finish the run first (segalign ablation run resumes it)");
-            var device = TorchRuntime.Device;
             var model = new Segmentor(run.Config.Model, numClasses);
-            model.to(device);
-            var state = tensors.Where(t => !t.Key.Contains('/')).ToDictionary(t => t.Key, t => t.Value.to(device));
-            var (missing, unexpected) = model.load_state_dict(state, strict: false);
-            foreach (var t in state.Values) t.Dispose();
-            if (missing.Count > 0 || unexpected.Count > 0)
+            model.to(TorchRuntime.Device);
+            try
+            {
+                Checkpoint.LoadModelWeights(model, tensors, checkpoint, "delete it; it will be retrained with the current code");
+            }
+            catch
             {
                 model.Dispose();
-                throw new InputException(checkpoint, $"does not match the model (missing {string.Join(", ", missing.Take(3))}; unexpected {string.Join(", ", unexpected.Take(3))})",
-                    "delete it; it will be retrained with the current code");
+                throw;
             }
             model.eval();
             return model;

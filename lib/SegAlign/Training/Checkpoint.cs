@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using SegAlign.Models;
 using static TorchSharp.torch;
 
 namespace SegAlign.Training;
@@ -78,6 +79,27 @@ public static class Checkpoint
         catch (JsonException e)
         {
             throw new InputException(path, $"has an unreadable header ({e.Message})", "delete it and train again");
+        }
+    }
+
+    /// <summary>
+    /// Copies a checkpoint's model weights (the entries without a "section/" prefix) into <paramref name="model"/>
+    /// on its device. A checkpoint written by another architecture is bad input, named by <paramref name="path"/>
+    /// and answered with <paramref name="fix"/>.
+    /// </summary>
+    public static void LoadModelWeights(Segmentor model, IReadOnlyDictionary<string, Tensor> tensors, string path, string fix)
+    {
+        var device = model.Device();
+        var state = tensors.Where(t => !t.Key.Contains('/')).ToDictionary(t => t.Key, t => t.Value.to(device));
+        try
+        {
+            var (missing, unexpected) = model.load_state_dict(state, strict: false);
+            if (missing.Count > 0 || unexpected.Count > 0)
+                throw new InputException(path, $"does not match the model (missing {string.Join(", ", missing.Take(3))}; unexpected {string.Join(", ", unexpected.Take(3))})", fix);
+        }
+        finally
+        {
+            foreach (var t in state.Values) t.Dispose();
         }
     }
 }

@@ -20,11 +20,8 @@ public static class TrainedModel
         {
             if (info.ConfigHash != config.Hash())
                 throw new InputException(folder.CheckpointFile, $"was written by config {info.ConfigHash}, but config.json hashes to {config.Hash()}", "retrain the run");
-            var state = tensors.Where(t => !t.Key.Contains('/')).ToDictionary(t => t.Key, t => t.Value);
-            var (missing, unexpected) = model.load_state_dict(state, strict: false);
-            if (missing.Count > 0 || unexpected.Count > 0)
-                throw new InputException(folder.CheckpointFile, $"does not match the model (missing {string.Join(", ", missing.Take(3))}; unexpected {string.Join(", ", unexpected.Take(3))})", "retrain the run");
             model.to(TorchRuntime.Device);
+            Checkpoint.LoadModelWeights(model, tensors, folder.CheckpointFile, "retrain the run");
             model.eval();
             return model;
         }

@@ -184,13 +184,8 @@ public static class Trainer
             if (info.ConfigHash != hash || info.Seed != seed)
                 throw new InputException(folder.CheckpointFile, $"was written by config {info.ConfigHash}, seed {info.Seed}, not config {hash}, seed {seed}",
                     "resume with the same config, or choose another output folder");
+            Checkpoint.LoadModelWeights(model, tensors, folder.CheckpointFile, "resume with the config that wrote it");
             var device = model.Device();
-            var modelState = tensors.Where(t => !t.Key.Contains('/')).ToDictionary(t => t.Key, t => t.Value.to(device));
-            var (missing, unexpected) = model.load_state_dict(modelState, strict: false);
-            if (missing.Count > 0 || unexpected.Count > 0)
-                throw new InputException(folder.CheckpointFile, $"does not match the model (missing {string.Join(", ", missing.Take(3))}; unexpected {string.Join(", ", unexpected.Take(3))})",
-                    "resume with the config that wrote it");
-            foreach (var t in modelState.Values) t.Dispose();
             optimiser.Load(tensors.Where(t => t.Key.StartsWith("optim/", StringComparison.Ordinal)).ToDictionary(t => t.Key["optim/".Length..], t => t.Value.to(device)));
             if (tensors.TryGetValue("rng/cpu", out var rng)) torch.set_rng_state(rng);
             average?.Load(tensors.Where(t => t.Key.StartsWith("ema/", StringComparison.Ordinal)).ToDictionary(t => t.Key["ema/".Length..], t => t.Value));
