@@ -1,5 +1,4 @@
 using SegAlign.Config;
-using SegAlign.Training;
 
 namespace SegAlign.Data;
 

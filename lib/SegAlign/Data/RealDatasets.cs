@@ -1,6 +1,5 @@
 using SegAlign.Config;
 using SegAlign.Data.Real;
-using SegAlign.Training;
 
 namespace SegAlign.Data;
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using SegAlign.Config;
+using SegAlign.Models;
 using SegAlign.Training;
 
 namespace SegAlign.Experiments;
@@ -66,6 +67,17 @@ public static class ExperimentPlan
             runs.AddRange(chosenSeeds.Select(seed => new PlannedRun(experiment.Name, variant.Name, seed, config, hash)));
         }
         return runs;
+    }
+
+    /// <summary>The overview experiment's config for a decoder (so DeepLabV3 gets its output stride 8), at a preset: what `segalign bench` measures.</summary>
+    public static RunConfig ConfigForDecoder(string decoder, string preset, int? size)
+    {
+        var overview = ExperimentDefinition.Load("overview");
+        var variant = overview.Variants.FirstOrDefault(v => v.Set.TryGetValue("model.decoder", out var d) && d?.GetValue<string>() == decoder)
+                      ?? overview.Variants.First(v => v.Name == overview.Baseline) with { Set = new() { ["model.decoder"] = JsonValue.Create(decoder) } };
+        var overrides = size is int s ? ConfigOverrides.Parse([$"data.fashionScenes.size={s}"]) : null;
+        DecoderRegistry.Get(decoder);
+        return ExperimentPlan.Resolve(overview with { Variants = [variant], Seeds = [0] }, preset, overrides).Single().Config;
     }
 
     /// <summary>Checks that no existing run folder under a planned key holds a different run (nothing is overwritten).</summary>

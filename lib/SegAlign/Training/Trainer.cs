@@ -2,7 +2,6 @@ using System.Diagnostics;
 using SegAlign.Config;
 using SegAlign.Data;
 using SegAlign.Evaluation;
-using SegAlign.Measurement;
 using SegAlign.Models;
 using SegAlign.Platform;
 using TorchSharp;
