@@ -64,7 +64,7 @@ public static partial class Commands
             Console.WriteLine($"plan:   {planned.Select(r => r.Key).Distinct().Count()} distinct runs for {string.Join(", ", definitions.Select(d => d.Name))} at preset {presetName}; " +
                               $"{jobCount} at a time × {threadCount} thread(s) → {store.Root}");
             using var cancel = CancelOnCtrlC();
-            IRunExecutor executor = jobCount == 1 ? new InProcessExecutor() : new ChildProcessExecutor(SelfCommand);
+            IRunExecutor executor = jobCount == 1 ? new InProcessExecutor() : new ChildProcessExecutor(WorkerCommand);
             var sweep = AblationRunner.Run(planned, store, executor, jobCount, threadCount, new SyncProgress<RunEvent>(ReportRun), cancel.Token);
             Console.WriteLine($"{sweep.AlreadyDone} already done, {sweep.Trained} trained, {sweep.Failures.Count} failed.");
             // Latency is measured once per config, with every thread, after training has freed the cores.
@@ -144,13 +144,14 @@ public static partial class Commands
         if (File.Exists(store.RunsTable)) Console.WriteLine($"tidy table: {store.RunsTable}");
     }
 
-    /// <summary>A command line that starts this same program (apphost or `dotnet SegAlign.Cli.dll`).</summary>
-    static ProcessStartInfo SelfCommand(IReadOnlyList<string> arguments)
+    /// <summary>This same program (apphost or `dotnet SegAlign.Cli.dll`) as a worker on one request file.</summary>
+    static ProcessStartInfo WorkerCommand(string requestFile)
     {
         string process = Environment.ProcessPath ?? "dotnet";
         var start = new ProcessStartInfo(process);
         if (Path.GetFileNameWithoutExtension(process) == "dotnet") start.ArgumentList.Add(Assembly.GetEntryAssembly()!.Location);
-        foreach (var a in arguments) start.ArgumentList.Add(a);
+        start.ArgumentList.Add("worker");
+        start.ArgumentList.Add(requestFile);
         start.Environment["SEGALIGN_HOME"] = Presets.RepositoryRoot;
         return start;
     }

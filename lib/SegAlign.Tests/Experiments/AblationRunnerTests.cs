@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using SegAlign.Experiments;
+using SegAlign.Training;
 
 namespace SegAlign.Tests.Experiments;
 
@@ -82,5 +84,21 @@ public class AblationRunnerTests
         var manifest = File.ReadAllLines(Path.Combine(store.ExperimentFolder("sfnet"), "slurm-manifest.tsv"));
         Assert.Equal(4, manifest.Length);
         Assert.All(manifest, line => Assert.True(File.Exists(line.Split('\t')[1])));
+    }
+
+    [Fact]
+    public void A_child_worker_is_handed_a_request_file_in_its_run_folder_that_reads_back_as_the_run()
+    {
+        var store = new ResultsStore(Directory.CreateTempSubdirectory("segalign-results-").FullName);
+        var run = SmokeSfnet().Runs[1];
+        string? handed = null;
+        new ChildProcessExecutor(request => { handed = request; return new ProcessStartInfo("true"); })
+            .Execute(run, store.Folder(run), threads: 2, CancellationToken.None);
+
+        Assert.Equal(store.Folder(run).RequestFile, handed);
+        var request = WorkerRequest.Load(handed!);
+        Assert.Equal(run.Hash, request.Config.Hash());
+        Assert.Equal(run.Seed, request.Seed);
+        Assert.Equal(2, request.Threads);
     }
 }

@@ -71,6 +71,9 @@ public sealed class RunFolder(string path)
     public string LogFile => System.IO.Path.Combine(Path, "train_log.csv");
     public string PerClassFile => System.IO.Path.Combine(Path, "per_class_iou.csv");
     public string ConfusionFile => System.IO.Path.Combine(Path, "confusion_matrix.csv");
+    /// <summary>What a sweep asked a worker process to train here, and that worker's console output.</summary>
+    public string RequestFile => System.IO.Path.Combine(Path, "request.json");
+    public string WorkerLogFile => System.IO.Path.Combine(Path, "train.out");
 
     public bool IsComplete => File.Exists(MetricsFile);
     public bool HasCheckpoint => File.Exists(CheckpointFile);
