@@ -60,4 +60,18 @@ public class CommittedHashTests
         var planned = ExperimentPlan.Resolve(ExperimentDefinition.Load(experiment), "full", seeds: [0], variants: [variant]).Single();
         Assert.Equal(hash, planned.Hash);
     }
+
+    public static TheoryData<string, int, string> CommittedBenchRows()
+    {
+        var data = new TheoryData<string, int, string>();
+        foreach (var file in Directory.GetFiles(Path.Combine(NotebookFolder.RepositoryRoot, "results", "full", "bench"), "*.csv"))
+            foreach (var row in File.ReadAllLines(file).Skip(1).Select(l => l.Split(',')))
+                data.Add(row[0], int.Parse(row[2], System.Globalization.CultureInfo.InvariantCulture), row[1]);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(CommittedBenchRows))]
+    public void Bench_still_measures_the_committed_config_of_each_decoder(string decoder, int size, string hash) =>
+        Assert.Equal(hash, ExperimentPlan.ConfigForDecoder(decoder, "full", size).Hash());
 }

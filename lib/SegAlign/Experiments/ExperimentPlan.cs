@@ -32,7 +32,7 @@ public static class ExperimentPlan
 {
     /// <summary>
     /// Resolves every (variant, seed): preset baseline → the experiment's preset adjustments → the variant's
-    /// differences → the user's overrides. Fails before any training on a bad name, an invalid config, or an
+    /// differences → the user's overrides, then the chosen decoder's registry defaults wherever none of those set them. Fails before any training on a bad name, an invalid config, or an
     /// override that contradicts what a variant sets.
     /// </summary>
     public static IReadOnlyList<PlannedRun> Resolve(ExperimentDefinition experiment, string preset,
@@ -54,6 +54,7 @@ public static class ExperimentPlan
             if (experiment.Presets.TryGetValue(preset, out var adjustments)) ConfigOverrides.Apply(json, adjustments, where);
             ConfigOverrides.Apply(json, variant.Set, where);
             ConfigOverrides.Apply(json, overrides, "--set");
+            ApplyDecoderDefaults(json, [.. adjustments?.Keys ?? Enumerable.Empty<string>(), .. variant.Set.Keys, .. overrides.Keys], where);
             var config = RunConfig.FromJson(json.ToJsonString(), where);
             try
             {
@@ -69,15 +70,26 @@ public static class ExperimentPlan
         return runs;
     }
 
-    /// <summary>The overview experiment's config for a decoder (so DeepLabV3 gets its output stride 8), at a preset: what `segalign bench` measures.</summary>
+    /// <summary>A decoder at its registry defaults on a preset's baseline (what `segalign bench` measures); optionally another scene size.</summary>
     public static RunConfig ConfigForDecoder(string decoder, string preset, int? size)
     {
-        var overview = ExperimentDefinition.Load("overview");
-        var variant = overview.Variants.FirstOrDefault(v => v.Set.TryGetValue("model.decoder", out var d) && d?.GetValue<string>() == decoder)
-                      ?? overview.Variants.First(v => v.Name == overview.Baseline) with { Set = new() { ["model.decoder"] = JsonValue.Create(decoder) } };
-        var overrides = size is int s ? ConfigOverrides.Parse([$"data.fashionScenes.size={s}"]) : null;
         DecoderRegistry.Get(decoder);
-        return ExperimentPlan.Resolve(overview with { Variants = [variant], Seeds = [0] }, preset, overrides).Single().Config;
+        var alone = new ExperimentDefinition
+        {
+            Name = "bench", Title = "bench", Seeds = [0], Baseline = decoder,
+            Variants = [new VariantDefinition { Name = decoder, Set = new() { ["model.decoder"] = JsonValue.Create(decoder) } }],
+        };
+        var overrides = size is int s ? ConfigOverrides.Parse([$"data.fashionScenes.size={s}"]) : null;
+        return Resolve(alone, preset, overrides).Single().Config;
+    }
+
+    /// <summary>Sets the chosen decoder's defaults (e.g. DeepLabV3's output stride 8) on every path no layer set explicitly.</summary>
+    static void ApplyDecoderDefaults(JsonObject json, IEnumerable<string> explicitPaths, string where)
+    {
+        if (json["model"]?["decoder"] is not JsonValue name || !name.TryGetValue<string>(out var decoder) || !DecoderRegistry.Contains(decoder)) return;
+        var set = explicitPaths.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var defaults = DecoderRegistry.Get(decoder).Defaults.AsSettings().Where(d => !set.Contains(d.Key)).ToDictionary();
+        ConfigOverrides.Apply(json, defaults, where);
     }
 
     /// <summary>Checks that no existing run folder under a planned key holds a different run (nothing is overwritten).</summary>
