@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using SegAlign.Config;
 using SegAlign.Nn;
 using TorchSharp;
 
