@@ -5,26 +5,29 @@ using SegAlign.Tests.Notebooks;
 namespace SegAlign.Tests.Reports;
 
 /// <summary>
-/// The report's escaping on its own, with the Content-Security-Policy switched off: each OWASP filter-evasion
-/// payload goes into a notebook (as a Markdown cell and a text/markdown output, or as a text/html output), the report
-/// is opened in headless Chromium, and nothing may run, load, or be left in the page able to run or load later.
+/// The report's escaping on its own, with the Content-Security-Policy switched off: each OWASP filter-evasion class's
+/// payloads go into a notebook (as Markdown cells and text/markdown outputs, or as text/html outputs), the report is
+/// opened in headless Chromium, and nothing may run, load, or be left in the page able to run or load later.
 /// </summary>
 public sealed class InjectionInBrowserTests(InjectionInBrowserTests.Browser browser) : IClassFixture<InjectionInBrowserTests.Browser>
 {
     [Theory]
-    [MemberData(nameof(InjectionPayloads.Markdown), MemberType = typeof(InjectionPayloads))]
-    public async Task Markdown_runs_nothing_and_requests_nothing(string owaspClass, string markdown)
+    [MemberData(nameof(InjectionPayloads.Classes), MemberType = typeof(InjectionPayloads))]
+    public async Task Markdown_runs_nothing_and_requests_nothing(string owaspClass)
     {
-        var code = ExecutedCode(Output.Display(new JsonObject { ["text/markdown"] = markdown, ["text/plain"] = "markdown" }));
-        await AssertInert(owaspClass, browser.Folder.Write("markdown.ipynb", Cell.Markdown(markdown), code));
+        var payloads = InjectionPayloads.Markdown.Where(p => p.Class == owaspClass).Select(p => p.Payload).ToList();
+        var cells = payloads.Select(Cell.Markdown)
+            .Append(ExecutedCode(payloads.Select(p => Output.Display(new JsonObject { ["text/markdown"] = p, ["text/plain"] = "markdown" }))));
+        await AssertInert(owaspClass, browser.Folder.Write("markdown.ipynb", [.. cells]));
     }
 
     [Theory]
-    [MemberData(nameof(InjectionPayloads.Html), MemberType = typeof(InjectionPayloads))]
-    public async Task Html_outputs_run_nothing_and_request_nothing(string owaspClass, string html)
+    [MemberData(nameof(InjectionPayloads.Classes), MemberType = typeof(InjectionPayloads))]
+    public async Task Html_outputs_run_nothing_and_request_nothing(string owaspClass)
     {
-        var code = ExecutedCode(Output.Display(new JsonObject { ["text/html"] = html, ["text/plain"] = "html" }));
-        await AssertInert(owaspClass, browser.Folder.Write("html.ipynb", code));
+        var outputs = InjectionPayloads.Html.Where(p => p.Class == owaspClass)
+            .Select(p => Output.Display(new JsonObject { ["text/html"] = p.Payload, ["text/plain"] = "html" }));
+        await AssertInert(owaspClass, browser.Folder.Write("html.ipynb", ExecutedCode(outputs)));
     }
 
     /// <summary>The probe can fail: the same payload written into a page unescaped is caught running, loading and lingering.</summary>
@@ -46,11 +49,11 @@ public sealed class InjectionInBrowserTests(InjectionInBrowserTests.Browser brow
         Assert.Contains(visit.ActiveContent, f => f.StartsWith("style background:url(javascript:x)", StringComparison.Ordinal));
     }
 
-    static Cell ExecutedCode(Output output)
+    static Cell ExecutedCode(IEnumerable<Output> outputs)
     {
-        var cell = Cell.Code("show(payload)");
+        var cell = Cell.Code("show(payloads)");
         cell.ExecutionCount = 1;
-        cell.Outputs.Add(output);
+        foreach (var output in outputs) cell.Outputs.Add(output);
         return cell;
     }
 
