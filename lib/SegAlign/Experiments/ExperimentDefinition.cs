@@ -50,7 +50,8 @@ public sealed record ExperimentDefinition
 
     public static ExperimentDefinition Load(string name)
     {
-        string file = Path.Combine(Experiments.Presets.ExperimentsFolder, name + ".json");
+        SafePaths.PlainName(name, "experiment", $"use one of: {string.Join(", ", Available())}");
+        string file = SafePaths.Under(Experiments.Presets.ExperimentsFolder, name + ".json");
         if (!File.Exists(file))
             throw new InputException("experiment", $"unknown experiment '{name}'", $"use one of: {string.Join(", ", Available())}");
         ExperimentDefinition definition;
@@ -63,6 +64,9 @@ public sealed record ExperimentDefinition
         {
             throw new InputException(file, $"is not a valid experiment definition ({e.Message})", "compare it with experiments/sfnet.json");
         }
+        // The name keys the results folder: a copied file that kept another experiment's name would write into its folder.
+        if (definition.Name != name)
+            throw new InputException($"{file}: name", $"is '{definition.Name}' but the file is {name}.json", $"set \"name\": \"{name}\" (or rename the file to {SafePaths.PlainName(definition.Name, $"{file}: name", $"set \"name\": \"{name}\"")}.json)");
         definition.Validate(file);
         return definition;
     }

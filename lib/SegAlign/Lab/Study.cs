@@ -102,11 +102,7 @@ public sealed class Study
 
     /// <summary>A path as messages show it: relative to the repository when inside it, so executed notebooks do not
     /// record where one machine keeps its checkout.</summary>
-    public static string Shown(string path)
-    {
-        string relative = Path.GetRelativePath(Presets.RepositoryRoot, path);
-        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? path : relative;
-    }
+    public static string Shown(string path) => SafePaths.Shown(path);
 
     /// <summary>
     /// Makes the results usable: with <paramref name="rerun"/>, or when none of the study's runs exist yet, trains the

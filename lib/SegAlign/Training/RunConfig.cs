@@ -76,6 +76,10 @@ public sealed record RunConfig
     public void Validate()
     {
         var t = Train;
+        // Infinity passes every range check below ("> 0"), and NaN fails them with a confusing message.
+        foreach (var (name, value) in new[] { ("learningRate", t.LearningRate), ("momentum", t.Momentum), ("weightDecay", t.WeightDecay), ("polyPower", t.PolyPower),
+                     ("warmupRatio", t.WarmupRatio), ("decoderLrMultiplier", t.DecoderLrMultiplier), ("emaDecay", t.EmaDecay ?? 0), ("ohem.threshold", t.Ohem?.Threshold ?? 0.7) })
+            if (!double.IsFinite(value)) throw new InputException($"train.{name}", $"must be a finite number, got {value}", "use an ordinary number such as 0.01");
         if (t.Iterations < 1) throw new InputException("train.iterations", $"must be ≥ 1, got {t.Iterations}", "use e.g. 1000");
         if (t.BatchSize < 1) throw new InputException("train.batchSize", $"must be ≥ 1, got {t.BatchSize}", "use e.g. 16");
         if (t.EvalBatchSize < 1) throw new InputException("train.evalBatchSize", $"must be ≥ 1, got {t.EvalBatchSize}", "use e.g. 32");
@@ -130,7 +134,10 @@ public sealed record RunConfig
         }
     }
 
-    public static RunConfig FromJson(string json, string where)
+    /// <param name="json">The config as JSON.</param>
+    /// <param name="where">Where the JSON came from (a file, a preset).</param>
+    /// <param name="blame">Who set which dotted path (e.g. "train.batchSize" → "--set"): a bad value is blamed on them, not on <paramref name="where"/>.</param>
+    public static RunConfig FromJson(string json, string where, IReadOnlyDictionary<string, string>? blame = null)
     {
         try
         {
@@ -139,7 +146,10 @@ public sealed record RunConfig
         }
         catch (JsonException e)
         {
-            throw new InputException(where, $"is not a valid run config ({e.Message})", "compare with `segalign train --print-config`");
+            var problem = JsonErrors.Describe(e, typeof(RunConfig), json);
+            string? culprit = blame?.FirstOrDefault(b => problem.Field.Equals(b.Key, StringComparison.OrdinalIgnoreCase)
+                                                        || problem.Field.StartsWith(b.Key + ".", StringComparison.OrdinalIgnoreCase)).Value;
+            throw new InputException($"{culprit ?? where}: {problem.Field}", problem.What, problem.Fix);
         }
     }
 }
