@@ -70,7 +70,7 @@ public static partial class Commands
             // Latency is measured once per config, with every thread, after training has freed the cores.
             TorchRuntime.Initialise(Environment.ProcessorCount);
             LatencyCache.MeasureMissing(store, planned, Console.WriteLine);
-            var summaries = AblationResults.Collect(presetName, store, definitions.Select(d => d.Name), overrides);
+            var summaries = AblationResults.Collect(presetName, store, definitions.Select(d => d.Name), overrides, Console.Error.WriteLine);
             PrintSummaries(summaries, store);
             foreach (var (failed, error) in sweep.Failures) Console.Error.WriteLine($"error: {failed.Experiment}/{failed.Variant} seed {failed.Seed} ({failed.Key}) failed: {error}");
             return sweep.Failures.Count == 0 ? 0 : 1;
@@ -80,7 +80,7 @@ public static partial class Commands
         {
             string presetName = PresetOf(p);
             var store = ResultsStore.ForPreset(presetName, p.GetValue(results));
-            var summaries = AblationResults.Collect(presetName, store, Definitions(p).Select(d => d.Name), ConfigOverrides.Parse(p.GetValue(set) ?? []));
+            var summaries = AblationResults.Collect(presetName, store, Definitions(p).Select(d => d.Name), ConfigOverrides.Parse(p.GetValue(set) ?? []), Console.Error.WriteLine);
             PrintSummaries(summaries, store);
             return 0;
         });
@@ -107,11 +107,20 @@ public static partial class Commands
             string presetName = PresetOf(p);
             var store = ResultsStore.ForPreset(presetName, p.GetValue(results));
             var table = new Table().AddColumn("experiment").AddColumn("variants").AddColumn("seeds").AddColumn(new TableColumn($"done ({presetName})").RightAligned());
-            foreach (var definition in ExperimentDefinition.Available().Select(ExperimentDefinition.Load))
+            foreach (var name in ExperimentDefinition.Available())
             {
-                var planned = ExperimentPlan.Resolve(definition, presetName);
-                table.AddRow(definition.Name, Markup.Escape(string.Join(", ", definition.Variants.Select(v => v.Name))), string.Join(",", definition.Seeds),
-                    $"{planned.Count(r => store.Folder(r).IsComplete)}/{planned.Count}");
+                // One broken file is listed as broken; it does not hide the others.
+                try
+                {
+                    var definition = ExperimentDefinition.Load(name);
+                    var planned = ExperimentPlan.Resolve(definition, presetName);
+                    table.AddRow(definition.Name, Markup.Escape(string.Join(", ", definition.Variants.Select(v => v.Name))), string.Join(",", definition.Seeds),
+                        $"{planned.Count(r => store.Folder(r).IsComplete)}/{planned.Count}");
+                }
+                catch (InputException e)
+                {
+                    table.AddRow(Markup.Escape(name), $"[red]broken:[/] {Markup.Escape(e.Message)}", "", "");
+                }
             }
             Terminal.Current().Write(table);
             return 0;

@@ -11,8 +11,9 @@ namespace SegAlign.Experiments;
 /// </summary>
 public static class AblationResults
 {
+    /// <param name="warn">Told about another experiment's file that cannot be read (its rows are left out of runs.csv; the chosen experiments still get their tables).</param>
     public static IReadOnlyList<ExperimentSummary> Collect(string preset, ResultsStore store, IEnumerable<string>? experiments = null,
-        IReadOnlyDictionary<string, JsonNode?>? overrides = null)
+        IReadOnlyDictionary<string, JsonNode?>? overrides = null, Action<string>? warn = null)
     {
         var names = (experiments ?? ExperimentDefinition.Available()).ToList();
         var definitions = names.Select(ExperimentDefinition.Load).ToList();
@@ -34,8 +35,17 @@ public static class AblationResults
         // runs.csv always covers every experiment of the preset, so collecting one experiment never drops another's rows.
         if (experiments is not null)
         {
-            var others = ExperimentDefinition.Available().Except(names).Select(ExperimentDefinition.Load);
-            foreach (var other in others) allRows.AddRange(AblationRunner.Rows(ExperimentPlan.Resolve(other, preset, overrides), store, latency));
+            foreach (var other in ExperimentDefinition.Available().Except(names))
+            {
+                try
+                {
+                    allRows.AddRange(AblationRunner.Rows(ExperimentPlan.Resolve(ExperimentDefinition.Load(other), preset, overrides), store, latency));
+                }
+                catch (InputException e)
+                {
+                    warn?.Invoke($"warning: runs.csv leaves out {other}: {e.Message}");
+                }
+            }
         }
         if (allRows.Count > 0) ResultsTable.Save(ResultsTable.Build(allRows.OrderBy(r => r.Run.Experiment).ThenBy(r => r.Run.Variant).ThenBy(r => r.Run.Seed).ToList()), store.RunsTable);
         return summaries;

@@ -81,6 +81,9 @@ public static class AblationRunner
         var unique = planned.GroupBy(r => r.Key).Select(g => g.First()).ToList();
         ExperimentPlan.CheckExisting(store, unique);
         var pending = unique.Where(r => !store.Folder(r).IsComplete).ToList();
+        // Every dataset the pending runs read is checked once, up front: bad data stops the sweep before any training.
+        foreach (var data in pending.Select(r => r.Config.Data).DistinctBy(d => Json.Canonical(System.Text.Json.JsonSerializer.SerializeToNode(d, Json.Options))))
+            Data.DatasetPreflight.Check(data);
         int finished = 0;
         var clock = Stopwatch.StartNew();
         var failures = new ConcurrentBag<(PlannedRun, string)>();
@@ -115,6 +118,6 @@ public static class AblationRunner
     /// <summary>The finished runs among those planned, as table rows (latency from the store's cache when measured).</summary>
     public static List<RunRow> Rows(IEnumerable<PlannedRun> planned, ResultsStore store, IReadOnlyDictionary<string, double>? latencyByHash = null) =>
         planned.Where(r => store.Folder(r).IsComplete)
-            .Select(r => new RunRow(r, store.Folder(r).ReadMetrics(), latencyByHash is not null && latencyByHash.TryGetValue(r.Hash, out var l) ? l : null))
+            .Select(r => new RunRow(r, store.Folder(r).ReadMetrics(r.Hash, r.Seed), latencyByHash is not null && latencyByHash.TryGetValue(r.Hash, out var l) ? l : null))
             .ToList();
 }

@@ -75,6 +75,10 @@ public sealed record ExperimentDefinition
         Variants.FirstOrDefault(v => v.Name == name)
         ?? throw new InputException("--variants", $"experiment {Name} has no variant '{name}'", $"use one of: {string.Join(", ", Variants.Select(v => v.Name))}");
 
+    /// <summary>The metric columns a claim can name (the summary's trimap key is the width without "px").</summary>
+    public static bool IsKnownMetric(string metric) =>
+        metric is "miou" or "boundaryF" or "gmacs" || System.Text.RegularExpressions.Regex.IsMatch(metric, "^trimap[0-9]+(px)?$");
+
     void Validate(string file)
     {
         if (Seeds.Length < 1 || Seeds.Distinct().Count() != Seeds.Length)
@@ -88,6 +92,8 @@ public sealed record ExperimentDefinition
         {
             foreach (var v in new[] { claim.Variant, claim.Versus })
                 if (!names.Contains(v)) throw new InputException($"{file}: claims", $"refers to unknown variant '{v}'", $"use one of: {string.Join(", ", names)}");
+            if (!IsKnownMetric(claim.Metric))
+                throw new InputException($"{file}: claims", $"metric '{claim.Metric}' of the claim {claim.Variant} vs {claim.Versus} is not known", "use miou, boundaryF, gmacs or trimapN (N = a trimap width in pixels, e.g. trimap1)");
             if (claim.Direction is not ("higher" or "lower" or "similar"))
                 throw new InputException($"{file}: claims", $"direction '{claim.Direction}' is not higher, lower or similar", "fix the claim");
         }
