@@ -22,6 +22,7 @@ public static partial class Commands
 
         command.SetAction(parse => SegAlignCommand.Guard(() =>
         {
+            ChildProcesses.DieWithParent(); // a sweep's worker must not outlive the sweep
             int threadCount = OptionChecks.Threads(parse.GetValue(threads));
             var config = configOptions.Resolve(parse);
             int runSeed = parse.GetValue(seed);

@@ -40,8 +40,7 @@ public static class ExperimentPlan
     {
         overrides ??= new Dictionary<string, JsonNode?>();
         var chosenVariants = variants?.Select(experiment.Variant).ToList() ?? experiment.Variants;
-        var chosenSeeds = seeds?.ToArray()
-                          ?? (Presets.SeedCount(preset) is int count ? experiment.Seeds.Take(count).ToArray() : experiment.Seeds);
+        var chosenSeeds = seeds?.ToArray() ?? DefaultSeeds(experiment, preset).ToArray();
         var runs = new List<PlannedRun>();
         foreach (var variant in chosenVariants)
         {
@@ -72,6 +71,11 @@ public static class ExperimentPlan
         }
         return runs;
     }
+
+    /// <summary>The seeds a preset runs when none are chosen — one rule for `ablation run` and the notebooks' Study:
+    /// the first baseline.json "seedCount" of the experiment's seeds, or all of them.</summary>
+    public static IReadOnlyList<int> DefaultSeeds(ExperimentDefinition experiment, string preset) =>
+        Presets.SeedCount(preset) is int count ? experiment.Seeds.Take(count).ToArray() : experiment.Seeds;
 
     /// <summary>Checks that no existing run folder under a planned key holds a different run (nothing is overwritten).</summary>
     public static void CheckExisting(ResultsStore store, IEnumerable<PlannedRun> runs)
