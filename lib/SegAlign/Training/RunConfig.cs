@@ -134,6 +134,9 @@ public sealed record RunConfig
         }
     }
 
+    // A null where the type has no null ("dataset": null) is refused while parsing, naming the field, not later as a crash.
+    static readonly JsonSerializerOptions configOptions = new(Json.StrictOptions) { RespectNullableAnnotations = true };
+
     /// <param name="json">The config as JSON.</param>
     /// <param name="where">Where the JSON came from (a file, a preset).</param>
     /// <param name="blame">Who set which dotted path (e.g. "train.batchSize" → "--set"): a bad value is blamed on them, not on <paramref name="where"/>.</param>
@@ -141,7 +144,7 @@ public sealed record RunConfig
     {
         try
         {
-            return JsonSerializer.Deserialize<RunConfig>(json, Json.StrictOptions)
+            return JsonSerializer.Deserialize<RunConfig>(json, configOptions)
                    ?? throw new InputException(where, "is empty", "write a JSON object");
         }
         catch (JsonException e)
