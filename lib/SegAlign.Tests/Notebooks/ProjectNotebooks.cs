@@ -49,10 +49,10 @@ public static partial class ProjectNotebooks
             Cell.Markdown($"# {title}\n\n{introduction}\n\n" +
                           "**Running it.** Build once (`dotnet build SegAlign.slnx -c Release`), then run the cells in VS Code (Polyglot Notebooks, .NET C# kernel) " +
                           "or headless: `environment/segalign notebook run notebooks/<name>.ipynb -p preset=smoke -p rerun=true`. " +
-                          "The notebook reads `results/<preset>/`; `rerun = true` trains whatever is missing first (runs are keyed by config hash and seed, so finished runs are reused). " +
+                          "The notebook reads `results/<preset>/`; `seeds = 0` takes as many seeds as `segalign ablation run` does at that preset (experiments/baseline.json `seedCount`); `rerun = true` trains whatever is missing first (runs are keyed by config hash and seed, so finished runs are reused). " +
                           "Models whose checkpoint is not in the results (checkpoints are not committed) are retrained deterministically and checked against the recorded final loss."),
             Cell.Code(references + "\n#r \"../lib/SegAlign/bin/Release/net10.0/SegAlign.dll\"\nusing SegAlign.Lab;\nusing SegAlign.Visualisation;"),
-            Cell.Code("var preset = \"full\";\nvar seeds = 3;\nvar rerun = false;", NotebookParameters.ParametersTag),
+            Cell.Code("var preset = \"full\";\nvar seeds = 0;\nvar rerun = false;", NotebookParameters.ParametersTag),
         ];
     }
 

@@ -30,6 +30,17 @@ public class ReportContentTests(GeneratedReports reports)
         Assert.All(Regex.Matches(page, "src=\"([^\"]*)\"").Select(m => m.Groups[1].Value), src => Assert.StartsWith("data:", src));
     }
 
+    [Theory]
+    [InlineData("notebook")]
+    [InlineData("experiment")]
+    public void A_page_names_no_absolute_path_of_the_machine_that_made_it(string kind)
+    {
+        string page = WithoutLibrary(Text(reports.Report(kind)));
+        Assert.DoesNotContain(reports.Store.Root, page);
+        Assert.DoesNotContain(reports.NotebookFolderPath, page);
+        Assert.DoesNotContain(Path.GetTempPath(), page);
+    }
+
     [Fact]
     public void A_page_without_charts_does_not_carry_plotly_js()
     {
