@@ -1,7 +1,8 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
 using System.Text.RegularExpressions;
+using SegAlign.Display;
 using SegAlign.Reports;
 
 namespace SegAlign.Notebooks;

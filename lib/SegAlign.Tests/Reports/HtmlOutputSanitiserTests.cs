@@ -1,4 +1,5 @@
 using Microsoft.Data.Analysis;
+using SegAlign.Display;
 using SegAlign.Notebooks;
 using SegAlign.Reports;
 
