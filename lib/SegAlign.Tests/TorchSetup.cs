@@ -9,6 +9,7 @@ public static class TorchSetup
     [System.Runtime.CompilerServices.ModuleInitializer]
     internal static void Initialise()
     {
-        torch.set_num_threads(1);
+        // Through SegAlign, so the packaged libtorch is loaded even where a system one exists.
+        SegAlign.Platform.TorchRuntime.Initialise(threads: 1);
     }
 }

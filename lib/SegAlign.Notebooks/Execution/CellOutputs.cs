@@ -1,4 +1,5 @@
 using System.Text;
+using SegAlign.Display;
 
 namespace SegAlign.Notebooks;
 

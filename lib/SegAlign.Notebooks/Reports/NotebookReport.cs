@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using SegAlign.Experiments;
 using SegAlign.Reports;
 
 namespace SegAlign.Notebooks;
@@ -97,7 +98,7 @@ public static class NotebookReport
             switch (cell.Kind)
             {
                 case CellKind.Markdown:
-                    page.Add("<div class=\"cell markdown\">\n").Add(MarkdownHtml.Render(cell.Source, target => Attachment(cell, target))).Add("</div>\n");
+                    page.Add("<div class=\"cell markdown\">\n").Add(ReportMarkdown.Render(cell.Source, target => Attachment(cell, target))).Add("</div>\n");
                     break;
                 case CellKind.Raw:
                     if (!string.IsNullOrWhiteSpace(cell.Source)) page.Add("<div class=\"cell raw\">").Add(Html.Pre(cell.Source)).Add("</div>\n");
@@ -143,7 +144,7 @@ public static class NotebookReport
 
     static List<KeyValuePair<string, string>> Facts(Notebook notebook, string path)
     {
-        var facts = new List<KeyValuePair<string, string>> { new("notebook", Path.GetFullPath(path)) };
+        var facts = new List<KeyValuePair<string, string>> { new("notebook", SafePaths.Shown(path)) };
         if (notebook.Metadata["kernelspec"]?["display_name"] is JsonValue k && k.TryGetValue(out string? kernel)) facts.Add(new("kernel", kernel));
         if (notebook.Metadata["segalign"] is JsonObject run)
         {
@@ -160,7 +161,7 @@ public static class NotebookReport
     {
         if (!target.StartsWith("attachment:", StringComparison.Ordinal) || cell.Attachments?[target["attachment:".Length..]] is not JsonObject bundle) return null;
         foreach (var (mime, value) in bundle)
-            if (value is JsonValue v && v.TryGetValue(out string? base64) && MarkdownHtml.IsEmbeddedImage($"data:{mime};base64,{base64.Trim()}"))
+            if (value is JsonValue v && v.TryGetValue(out string? base64) && ReportMarkdown.IsEmbeddedImage($"data:{mime};base64,{base64.Trim()}"))
                 return $"data:{mime};base64,{base64.Trim()}";
         return null;
     }

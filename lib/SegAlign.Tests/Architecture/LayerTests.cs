@@ -24,7 +24,8 @@ public class LayerTests
         ["SegAlign.Measurement"],
         ["SegAlign.Experiments"],
         ["SegAlign.Reports", "SegAlign.Visualisation"],
-        ["SegAlign.Lab", "SegAlign.Notebooks"],
+        ["SegAlign.Lab", "SegAlign.Display"],
+        ["SegAlign.Notebooks"],
         ["SegAlign.Cli"],
     ];
 

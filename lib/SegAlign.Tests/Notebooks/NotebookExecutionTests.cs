@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using SegAlign.Display;
 using SegAlign.Notebooks;
 using SegAlign.Visualisation;
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using SegAlign.Display;
 using SegAlign.Notebooks;
 
 namespace SegAlign.Tests.Notebooks;
@@ -102,6 +103,27 @@ public class NotebookFormatTests
     {
         var error = Assert.Throws<InputException>(() => Notebook.Parse("""{"nbformat": 3, "worksheets": []}""", "ancient.ipynb"));
         Assert.Contains("ancient.ipynb: is nbformat 3", error.Message);
+    }
+
+    [Fact]
+    public void A_DataFrame_shows_numbers_rounded_in_an_aligned_text_table_too()
+    {
+        var frame = new Microsoft.Data.Analysis.DataFrame(
+            new Microsoft.Data.Analysis.StringDataFrameColumn("variant", ["fpn", "fam"]),
+            new Microsoft.Data.Analysis.DoubleDataFrameColumn("mIoU", [100.0 / 3, 45.123456789]),
+            new Microsoft.Data.Analysis.DoubleDataFrameColumn("MACs", [123456.789, 0.000012345]));
+
+        var bundle = MimeFormatter.Format(frame);
+        string html = bundle.Data["text/html"]!.GetValue<string>();
+        string text = bundle.Data["text/plain"]!.GetValue<string>();
+
+        Assert.Contains("<td>33.33</td>", html);
+        Assert.Contains("<td>45.12</td>", html);
+        Assert.Contains("<td>123457</td>", html);
+        Assert.Contains("<td>1.234E-05</td>", html);
+        Assert.DoesNotContain("33.333", html + text);
+        var lines = text.Split('\n')[1..];
+        Assert.Equal(["variant   mIoU       MACs", "fpn      33.33     123457", "fam      45.12  1.234E-05"], lines);
     }
 
     [Fact]

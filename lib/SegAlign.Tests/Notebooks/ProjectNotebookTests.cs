@@ -1,13 +1,16 @@
 using System.Text.Json.Nodes;
+using SegAlign.Display;
 using SegAlign.Notebooks;
 using SegAlign.Tests.Data;
 
 namespace SegAlign.Tests.Notebooks;
 
 /// <summary>
-/// The notebooks in notebooks/: they are the generated ones (<see cref="ProjectNotebooks"/>), and every one of them runs
-/// headlessly at the smoke preset with rerun = true (the CI check). All notebooks share one temporary results folder,
-/// so a run needed by several (the shared baseline, the overview's decoders) is trained once.
+/// The notebooks in notebooks/ are their own source (edited as .ipynb in VS Code or JupyterLab). A lint keeps them
+/// alike — one opening cell that references the built library, the tagged parameters cell papermill sets, calls into
+/// SegAlign.Lab and SegAlign.Visualisation only, no model or training code — and every one of them runs headlessly at
+/// the smoke preset with rerun = true (the CI check). All notebooks share one temporary results folder, so a run
+/// needed by several (the shared baseline, the overview's decoders) is trained once.
 /// </summary>
 public sealed class ProjectNotebookTests
 {
@@ -15,37 +18,48 @@ public sealed class ProjectNotebookTests
 
     static string PathOf(string name) => Path.Combine(NotebooksFolder, name + ".ipynb");
 
-    [Fact]
-    public void The_committed_notebooks_are_the_generated_ones()
-    {
-        var generated = ProjectNotebooks.Build(NotebookFolder.RepositoryRoot);
-        if (Environment.GetEnvironmentVariable("SEGALIGN_WRITE_NOTEBOOKS") == "1")
-            foreach (var (name, notebook) in generated) notebook.Save(PathOf(name));
+    /// <summary>Notebook names (without .ipynb), in reading order.</summary>
+    static IReadOnlyList<string> Names => [.. Directory.GetFiles(NotebooksFolder, "*.ipynb").Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal)!];
 
-        foreach (var (name, notebook) in generated)
-        {
-            Assert.True(File.Exists(PathOf(name)), $"{PathOf(name)} is missing; write it with SEGALIGN_WRITE_NOTEBOOKS=1 dotnet test --filter ProjectNotebookTests");
-            var committed = Notebook.Load(PathOf(name));
-            var expected = notebook.Cells.Select(c => (c.Kind, c.Source, string.Join(",", c.Tags))).ToList();
-            var actual = committed.Cells.Where(c => !c.HasTag(NotebookParameters.InjectedTag)).Select(c => (c.Kind, c.Source, string.Join(",", c.Tags))).ToList();
-            Assert.True(expected.SequenceEqual(actual),
-                $"{name}.ipynb differs from lib/SegAlign.Tests/Notebooks/ProjectNotebooks*.cs; edit the generator and rewrite the notebooks with SEGALIGN_WRITE_NOTEBOOKS=1 dotnet test --filter ProjectNotebookTests");
-            Assert.Equal(".net-csharp", committed.Metadata["kernelspec"]!["name"]!.GetValue<string>());
-        }
+    /// <summary>The first code cell of every notebook: the one line that brings SegAlign and its dependencies.</summary>
+    public const string Opening = "#r \"../lib/SegAlign/bin/Release/net10.0/SegAlign.dll\"\nusing SegAlign.Lab;\nusing SegAlign.Visualisation;";
+
+    // Code that builds or trains models belongs in the library (SegAlign.Lab wraps it), not in a notebook.
+    static readonly string[] ModelCode =
+    [
+        "torch.", "nn.", "optim", "new Trainer", "Trainer.", "Segmentor", "DecoderRegistry", "backward(", "RunConfig", "Checkpoint", "Evaluator",
+    ];
+
+    [Fact]
+    public void The_seven_notebooks_are_there()
+    {
+        Assert.Equal(["00-overview", "01-sfnet", "02-alignseg", "03-ifa", "04-hfgd", "05-rsp", "06-per-class"], Names);
     }
 
     [Fact]
-    public void Every_notebook_opens_with_the_project_packages_and_the_parameters_papermill_sets()
+    public void Every_notebook_opens_alike_and_calls_only_the_lab()
     {
-        var versions = PackageCatalog.ReadPackagesProps(Path.Combine(NotebookFolder.RepositoryRoot, "Directory.Packages.props"));
-        foreach (var (name, notebook) in ProjectNotebooks.Build(NotebookFolder.RepositoryRoot))
+        foreach (var name in Names)
         {
-            var code = notebook.Cells.Where(c => c.Kind == CellKind.Code).ToList();
-            foreach (var package in new[] { "Plotly.NET", "Plotly.NET.CSharp", "Microsoft.Data.Analysis", "TorchSharp" })
-                Assert.Contains($"#r \"nuget: {package}, {versions[package]}\"", code[0].Source);
-            Assert.Contains("#r \"../lib/SegAlign/bin/Release/net10.0/SegAlign.dll\"", code[0].Source);
-            Assert.True(code[1].HasTag(NotebookParameters.ParametersTag), $"{name}: the second code cell must be the parameters cell");
+            var notebook = Notebook.Load(PathOf(name));
+            Assert.Equal(".net-csharp", notebook.Metadata["kernelspec"]!["name"]!.GetValue<string>());
+            var ids = notebook.Cells.Select(c => c.Id).ToList();
+            Assert.True(ids.All(id => id.Length > 0) && ids.Distinct().Count() == ids.Count, $"{name}: every cell needs its own id (nbformat 4.5)");
+
+            var code = notebook.Cells.Where(c => c.Kind == CellKind.Code && !c.HasTag(NotebookParameters.InjectedTag)).ToList();
+            Assert.True(code[0].Source == Opening, $"{name}: the first code cell must be exactly:\n{Opening}");
+            Assert.True(code[1].HasTag(NotebookParameters.ParametersTag), $"{name}: the second code cell must be the parameters cell (tag \"parameters\")");
             Assert.Equal(["preset (string)", "seeds (int)", "rerun (bool)"], NotebookParameters.Declared(code[1].Source).Select(p => p.ToString()));
+            foreach (var cell in code.Skip(2))
+            {
+                Assert.DoesNotContain("#r", cell.Source);
+                Assert.DoesNotContain("#i", cell.Source);
+                Assert.DoesNotMatch(@"\busing\s", cell.Source);
+                // Only the opening's namespaces: a fully qualified SegAlign name would reach past the Lab.
+                Assert.DoesNotMatch(@"SegAlign\.(?!Lab\b|Visualisation\b)", cell.Source);
+                foreach (var token in ModelCode)
+                    Assert.False(cell.Source.Contains(token, StringComparison.Ordinal), $"{name}: cell {cell.Id} has model or training code ({token}); move it into SegAlign.Lab");
+            }
             // Results are computed, never typed: prose cells hold no percentages or decimals.
             foreach (var markdown in notebook.Cells.Where(c => c.Kind == CellKind.Markdown))
                 Assert.DoesNotMatch(@"\d+\.\d+\s*(%|mIoU|GMACs)", markdown.Source);
@@ -61,7 +75,7 @@ public sealed class ProjectNotebookTests
         Environment.SetEnvironmentVariable("SEGALIGN_SCRATCH", scratch.File("lab"));
         try
         {
-            foreach (var (name, _) in ProjectNotebooks.All)
+            foreach (var name in Names)
             {
                 var outcome = NotebookFile.Run(new NotebookRunRequest
                 {

@@ -1,3 +1,4 @@
+using SegAlign.Display;
 using SegAlign.Notebooks;
 using SegAlign.Visualisation;
 

@@ -20,9 +20,11 @@ public sealed class ResultsStore(string root)
     public static ResultsStore ForPreset(string preset, string? resultsFolder = null) =>
         new(Path.Combine(resultsFolder ?? Path.Combine(Presets.RepositoryRoot, "results"), preset));
 
-    public RunFolder Folder(PlannedRun run) => new(Path.Combine(Root, "runs", run.Key));
+    public RunFolder Folder(PlannedRun run) => new(SafePaths.Under(Root, "runs", run.Key));
 
-    public string ExperimentFolder(string experiment) => Path.Combine(Root, experiment);
+    /// <summary>results/&lt;preset&gt;/&lt;experiment&gt;: the name must be a plain name, so nothing lands outside the store.</summary>
+    public string ExperimentFolder(string experiment) =>
+        SafePaths.Under(Root, SafePaths.PlainName(experiment, "experiment", "use the name of a file in experiments/ (without .json)"));
 
     public string RunsTable => Path.Combine(Root, "runs.csv");
 }
@@ -40,8 +42,7 @@ public static class ExperimentPlan
     {
         overrides ??= new Dictionary<string, JsonNode?>();
         var chosenVariants = variants?.Select(experiment.Variant).ToList() ?? experiment.Variants;
-        var chosenSeeds = seeds?.ToArray()
-                          ?? (Presets.SeedCount(preset) is int count ? experiment.Seeds.Take(count).ToArray() : experiment.Seeds);
+        var chosenSeeds = seeds?.ToArray() ?? DefaultSeeds(experiment, preset).ToArray();
         var runs = new List<PlannedRun>();
         foreach (var variant in chosenVariants)
         {
@@ -54,15 +55,19 @@ public static class ExperimentPlan
             if (experiment.Presets.TryGetValue(preset, out var adjustments)) ConfigOverrides.Apply(json, adjustments, where);
             ConfigOverrides.Apply(json, variant.Set, where);
             ConfigOverrides.Apply(json, overrides, "--set");
-            ApplyDecoderDefaults(json, [.. adjustments?.Keys ?? Enumerable.Empty<string>(), .. variant.Set.Keys, .. overrides.Keys], where);
-            var config = RunConfig.FromJson(json.ToJsonString(), where);
+            var blame = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var key in (adjustments?.Keys ?? Enumerable.Empty<string>()).Concat(variant.Set.Keys)) blame[key] = where;
+            foreach (var key in overrides.Keys) blame[key] = "--set";
+            foreach (var key in ApplyDecoderDefaults(json, blame.Keys)) blame[key] = $"{where}: the registry defaults of its decoder";
+            var config = RunConfig.FromJson(json.ToJsonString(), $"experiments/baseline.json presets.{preset}", blame);
             try
             {
                 config.Validate();
             }
             catch (InputException e) when (config.Data.Dataset == "fashion-scenes" || !e.Where.StartsWith("data.", StringComparison.Ordinal))
             {
-                throw new InputException(where, e.Message, "fix the experiment definition or the override");
+                string culprit = blame.FirstOrDefault(b => e.Where.Equals(b.Key, StringComparison.OrdinalIgnoreCase) || e.Where.StartsWith(b.Key + ".", StringComparison.OrdinalIgnoreCase)).Value ?? where;
+                throw new InputException($"{culprit}: {e.Where}", e.Problem, e.Fix);
             }
             string hash = config.Hash();
             runs.AddRange(chosenSeeds.Select(seed => new PlannedRun(experiment.Name, variant.Name, seed, config, hash)));
@@ -83,14 +88,20 @@ public static class ExperimentPlan
         return Resolve(alone, preset, overrides).Single().Config;
     }
 
-    /// <summary>Sets the chosen decoder's defaults (e.g. DeepLabV3's output stride 8) on every path no layer set explicitly.</summary>
-    static void ApplyDecoderDefaults(JsonObject json, IEnumerable<string> explicitPaths, string where)
+    /// <summary>Sets the chosen decoder's defaults (e.g. DeepLabV3's output stride 8) on every path no layer set explicitly; returns the paths it set.</summary>
+    static IReadOnlyList<string> ApplyDecoderDefaults(JsonObject json, IEnumerable<string> explicitPaths)
     {
-        if (json["model"]?["decoder"] is not JsonValue name || !name.TryGetValue<string>(out var decoder) || !DecoderRegistry.Contains(decoder)) return;
+        if (json["model"]?["decoder"] is not JsonValue name || !name.TryGetValue<string>(out var decoder) || !DecoderRegistry.Contains(decoder)) return [];
         var set = explicitPaths.ToHashSet(StringComparer.OrdinalIgnoreCase);
         var defaults = DecoderRegistry.Get(decoder).Defaults.AsSettings().Where(d => !set.Contains(d.Key)).ToDictionary();
-        ConfigOverrides.Apply(json, defaults, where);
+        ConfigOverrides.Apply(json, defaults, $"the registry defaults of decoder {decoder}");
+        return defaults.Keys.ToList();
     }
+
+    /// <summary>The seeds a preset runs when none are chosen — one rule for `ablation run` and the notebooks' Study:
+    /// the first baseline.json "seedCount" of the experiment's seeds, or all of them.</summary>
+    public static IReadOnlyList<int> DefaultSeeds(ExperimentDefinition experiment, string preset) =>
+        Presets.SeedCount(preset) is int count ? experiment.Seeds.Take(count).ToArray() : experiment.Seeds;
 
     /// <summary>Checks that no existing run folder under a planned key holds a different run (nothing is overwritten).</summary>
     public static void CheckExisting(ResultsStore store, IEnumerable<PlannedRun> runs)

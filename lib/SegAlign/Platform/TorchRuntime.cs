@@ -33,6 +33,7 @@ public static class TorchRuntime
             if (device is null)
             {
                 RepairNativeLibraryIfNeeded();
+                PackagedLibTorch.Load();
                 try
                 {
                     device = torch.cuda.is_available() ? torch.CUDA : torch.CPU;
@@ -111,6 +112,11 @@ public static class TorchRuntime
         string? libstdcxx = ElfVersionPatch.FindSystemLibStdCxx();
         bool hasVersion = libstdcxx is not null && ElfVersionPatch.LibraryDefinesVersion(libstdcxx, ElfVersionPatch.MissingVersion);
         var inner = e.InnerException?.Message ?? e.Message;
+        string? loaded = PackagedLibTorch.Loaded();
+        if (loaded is not null && !PackagedLibTorch.NativeFolders().Any(f => loaded.StartsWith(f + "/", StringComparison.Ordinal)))
+            return $"TorchSharp could not start libtorch: this process loaded {loaded}, not the libtorch that TorchSharp's package ships " +
+                   "(a system libtorch, e.g. Debian's libtorch-dev, was found first). Rebuild (environment/setup) so the packaged one sits next to " +
+                   $"the program, or remove the system one from LD_LIBRARY_PATH. (TorchSharp said: {inner})";
         return hasVersion
             ? $"TorchSharp could not load libtorch: {inner}. Rebuild (dotnet build) so the native packages are restored next to the program."
             : $"TorchSharp could not load its native library because {libstdcxx ?? "the system libstdc++"} lacks {ElfVersionPatch.MissingVersion}, " +

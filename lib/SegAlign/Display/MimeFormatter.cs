@@ -5,7 +5,7 @@ using Microsoft.Data.Analysis;
 using Plotly.NET;
 using SegAlign.Visualisation;
 
-namespace SegAlign.Notebooks;
+namespace SegAlign.Display;
 
 /// <summary>What an output shows: mime type → value, plus nbformat's per-mime metadata (image sizes).</summary>
 public sealed record MimeBundle(JsonObject Data, JsonObject? Metadata = null);
@@ -24,7 +24,7 @@ public static class MimeFormatter
     {
         null => Text("null"),
         GenericChart chart => Chart(chart),
-        DataFrame frame => new MimeBundle(new JsonObject { ["text/html"] = DataFrameHtml.Render(frame), ["text/plain"] = DataFrameHtml.Describe(frame) }),
+        DataFrame frame => new MimeBundle(new JsonObject { ["text/html"] = DataFrameHtml.Render(frame), ["text/plain"] = DataFrameHtml.Describe(frame) + "\n" + DataFrameHtml.Text(frame) }),
         PngImage image => Image(image),
         Markdown markdown => new MimeBundle(new JsonObject { ["text/markdown"] = markdown.Text, ["text/plain"] = markdown.Text }),
         TorchSharp.torch.Tensor tensor => Text(TensorText(tensor)),
