@@ -71,13 +71,13 @@ public static partial class Commands
                               $"{jobCount} at a time × {threadCount} thread(s) → {store.Root}");
             using var cancel = CancelOnCtrlC();
             IRunExecutor executor = jobCount == 1 ? new InProcessExecutor() : new ChildProcessExecutor(WorkerCommand);
-            var sweep = AblationRunner.Run(planned, store, executor, jobCount, threadCount, new SyncProgress<RunEvent>(ReportRun), cancel.Token);
+            var sweep = ExperimentRunner.Run(planned, store, executor, jobCount, threadCount, new ImmediateProgress<RunEvent>(ReportRun), cancel.Token);
             Console.WriteLine($"{sweep.AlreadyDone} already done, {sweep.Trained} trained, {sweep.Failures.Count} failed.");
             // Latency is measured once per config that has a finished run, after training has freed the cores: with
             // --threads when given, else every core.
             TorchRuntime.Initialise(threadOption > 0 ? threadOption : Environment.ProcessorCount);
             LatencyCache.MeasureMissing(store, planned.Where(r => store.Folder(r).IsComplete).ToList(), Console.WriteLine);
-            var summaries = AblationResults.Collect(presetName, store, definitions.Select(d => d.Name), overrides, Console.Error.WriteLine);
+            var summaries = ExperimentResults.Collect(presetName, store, definitions.Select(d => d.Name), overrides, Console.Error.WriteLine);
             PrintSummaries(summaries, store);
             foreach (var (failed, error) in sweep.Failures) Console.Error.WriteLine($"error: {failed.Experiment}/{failed.Variant} seed {failed.Seed} ({failed.Key}) failed: {error}");
             return sweep.Failures.Count == 0 ? 0 : sweep.BadInput ? 2 : 1;
@@ -87,7 +87,7 @@ public static partial class Commands
         {
             string presetName = PresetOf(p);
             var store = ResultsStore.ForPreset(presetName, p.GetValue(results));
-            var summaries = AblationResults.Collect(presetName, store, Definitions(p).Select(d => d.Name), ConfigOverrides.Parse(p.GetValue(set) ?? []), Console.Error.WriteLine);
+            var summaries = ExperimentResults.Collect(presetName, store, Definitions(p).Select(d => d.Name), ConfigOverrides.Parse(p.GetValue(set) ?? []), Console.Error.WriteLine);
             PrintSummaries(summaries, store);
             return 0;
         });
@@ -103,7 +103,7 @@ public static partial class Commands
             {
                 var planned = ExperimentPlan.Resolve(definition, presetName, overrides);
                 ExperimentPlan.CheckExisting(store, planned);
-                string script = AblationResults.EmitSlurm(definition, presetName, store, planned);
+                string script = ExperimentResults.EmitSlurm(definition, presetName, store, planned);
                 Console.WriteLine($"wrote {script} — submit with: sbatch {script}");
             }
             return 0;

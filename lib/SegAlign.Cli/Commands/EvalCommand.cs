@@ -30,7 +30,7 @@ public static partial class Commands
             if (p.GetValue(dataRoot) is { } root) config = config with { Data = config.Data with { Root = root } };
             TorchRuntime.Initialise(threadCount);
             Console.WriteLine($"device: {TorchRuntime.Describe()}");
-            var validation = DatasetFactory.CreateValidation(config.Data);
+            var validation = DatasetRegistry.CreateValidation(config.Data);
             using var model = TrainedModel.Load(folder, validation.NumClasses);
             var result = Evaluator.Evaluate(model, validation, config.Train.EvalBatchSize, options);
             var previous = folder.IsComplete ? folder.ReadMetrics() : null;

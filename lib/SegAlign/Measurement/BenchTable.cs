@@ -19,7 +19,7 @@ public static class BenchTable
 {
     public static BenchRow Measure(string decoder, RunConfig config, int trainIterations, double peakGflops)
     {
-        var validation = Data.DatasetFactory.CreateValidation(config.Data);
+        var validation = Data.DatasetRegistry.CreateValidation(config.Data);
         var sample = validation.Get(0);
         TorchSharp.torch.manual_seed(0);
         using var model = new Segmentor(config.Model, validation.NumClasses);

@@ -78,7 +78,7 @@ public sealed class RunInputException(string message) : Exception(message);
 /// under its <see cref="RunLock"/>, so sweeps sharing a results folder never train the same run twice: a run another
 /// live sweep owns is put back and taken up after the others — done by then, it is counted as done.
 /// </summary>
-public static class AblationRunner
+public static class ExperimentRunner
 {
     public static SweepResult Run(IReadOnlyList<PlannedRun> planned, ResultsStore store, IRunExecutor executor, int jobs, int threadsPerJob,
         IProgress<RunEvent>? progress = null, CancellationToken cancellation = default)
