@@ -55,6 +55,26 @@ public sealed record ReportEnvironment
         }
     }
 
+    /// <summary>
+    /// A path inside the repository relative to its root, so a committed report names no machine's folders; a path
+    /// elsewhere (or with no repository found) in full.
+    /// </summary>
+    public static string ShownPath(string path)
+    {
+        string full = Path.GetFullPath(path);
+        string root;
+        try
+        {
+            root = Experiments.Presets.RepositoryRoot;
+        }
+        catch (InputException)
+        {
+            return full;
+        }
+        string relative = Path.GetRelativePath(root, full);
+        return relative == ".." || relative.StartsWith("../", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? full : relative;
+    }
+
     public string ToHtml()
     {
         var html = new StringBuilder("<section class=\"environment\">\n<h2 id=\"environment\">Environment</h2>\n<dl class=\"environment\">\n");
