@@ -38,4 +38,46 @@ public class StatisticsTests
         Assert.Equal(Math.Log(24), Statistics.LogGamma(5), 10);
         Assert.Equal(0.5 * Math.Log(Math.PI), Statistics.LogGamma(0.5), 10);
     }
+
+    [Theory]
+    // Two-sided 5 % critical values of Student's t from standard tables.
+    [InlineData(2, 4.3027)]
+    [InlineData(5, 2.5706)]
+    [InlineData(10, 2.2281)]
+    [InlineData(1000, 1.9623)]
+    public void Student_critical_values_match_tables(double nu, double critical) =>
+        Assert.Equal(critical, Statistics.StudentQuantile(0.05, nu), 3);
+
+    [Fact]
+    public void The_paired_interval_is_mean_plus_minus_t_times_standard_error()
+    {
+        // Differences 1, 2, 3: mean 2, sd 1, n 3 → 2 ± 4.3027/√3 = 2 ± 2.4842.
+        var (low, high) = Statistics.PairedConfidenceInterval([1, 2, 3]);
+        Assert.Equal(2 - 2.4842, low, 3);
+        Assert.Equal(2 + 2.4842, high, 3);
+        Assert.True(double.IsNaN(Statistics.PairedConfidenceInterval([1]).Low));
+    }
+
+    [Fact]
+    public void Holm_multiplies_the_ordered_p_values_keeps_them_monotone_and_skips_untested_ones()
+    {
+        // Sorted 0.01, 0.03, 0.04 → ×3, ×2, ×1 = 0.03, 0.06, 0.04 → monotone 0.03, 0.06, 0.06.
+        var adjusted = Statistics.Holm([0.04, double.NaN, 0.01, 0.03]);
+        Assert.Equal(0.06, adjusted[0], 12);
+        Assert.True(double.IsNaN(adjusted[1]));
+        Assert.Equal(0.03, adjusted[2], 12);
+        Assert.Equal(0.06, adjusted[3], 12);
+        Assert.Equal([1.0], Statistics.Holm([0.7]).Select(p => Math.Ceiling(p)));
+        Assert.Equal(1.0, Statistics.Holm([0.6, 0.7])[0], 12);   // capped at 1
+    }
+
+    [Fact]
+    public void Seeds_for_a_given_interval_width_are_the_smallest_that_suffice()
+    {
+        // sd 1, half-width 1: n = 6 gives 2.5706/√6 = 1.049 (too wide), n = 7 gives 2.4469/√7 = 0.925.
+        Assert.Equal(7, Statistics.SeedsForHalfWidth(1, 1));
+        Assert.Equal(2, Statistics.SeedsForHalfWidth(0, 1));
+        Assert.Null(Statistics.SeedsForHalfWidth(double.NaN, 1));
+        Assert.Null(Statistics.SeedsForHalfWidth(100, 1, limit: 50));
+    }
 }

@@ -67,7 +67,7 @@ public static partial class ProjectNotebooks
         Md("## The ablation table\n\nOne row per variant: mIoU, boundary F and trimap mIoU as mean ± sample std over the seeds; " +
            "Δ and p compare each variant with the baseline by a paired t-test over seeds (same seed = same initialisation and data order); cost per image."),
         Code("study.Table"),
-        Md("## The paper's claims against our numbers\n\nWritten from the table above by `study.Findings()`: the verdict is \"agrees\" only with the right sign *and* p < 0.05."),
+        Md("## The paper's claims against our numbers\n\nWritten from the table above by `study.Findings()`: a verdict is \"agrees\" or \"disagrees\" only when the 95 % interval excludes 0 and p < 0.05 after Holm's correction over the paper's claims; otherwise \"inconclusive\", or \"outside the method's setting\" when the mechanism cannot act here."),
         Code("study.Findings()"),
     ];
 

@@ -11,22 +11,64 @@ public sealed record Stat(double Mean, double Std, int N)
         : $"{Mean.ToString(number, CultureInfo.InvariantCulture)} ± {Std.ToString(number, CultureInfo.InvariantCulture)}";
 }
 
-/// <summary>A paired comparison over the seeds both variants completed.</summary>
-public sealed record Comparison(double Delta, double T, double P, int Pairs)
+/// <summary>
+/// A paired comparison over the seeds both variants completed: the mean difference, its 95 % Student-t interval
+/// and two-sided p. A deterministic quantity (GMACs, parameters: the same for every seed) gets no interval and no
+/// p — a test over identical numbers says nothing. <paramref name="HolmP"/> is p after Holm's correction within
+/// the experiment's claims (null outside a claim).
+/// </summary>
+public sealed record Comparison(double Delta, double CiLow, double CiHigh, double T, double P, int Pairs, double DifferenceStd,
+    bool Deterministic = false, double? HolmP = null)
 {
-    public string Format() => double.IsNaN(P)
-        ? $"{Delta:+0.00;-0.00} (n={Pairs})"
-        : $"{Delta:+0.00;-0.00} (p={P:0.000}, n={Pairs})";
+    public static Comparison Of(IReadOnlyList<double> a, IReadOnlyList<double> b, bool deterministic = false)
+    {
+        var (delta, t, p, n) = Statistics.PairedTTest(a, b);
+        if (deterministic) return new Comparison(delta, double.NaN, double.NaN, double.NaN, double.NaN, n, double.NaN, Deterministic: true);
+        var differences = a.Zip(b, (x, y) => x - y).ToList();
+        var (low, high) = Statistics.PairedConfidenceInterval(differences);
+        return new Comparison(delta, low, high, t, p, n, Statistics.StdDev(differences));
+    }
+
+    public bool HasInterval => double.IsFinite(CiLow) && double.IsFinite(CiHigh);
+
+    /// <summary>The p that decides a claim: Holm-adjusted when the comparison is one of several claims.</summary>
+    public double DecisionP => HolmP ?? P;
+
+    public string Format()
+    {
+        var c = CultureInfo.InvariantCulture;
+        if (Deterministic) return string.Create(c, $"{Delta:+0.000;-0.000;0} (deterministic)");
+        if (!HasInterval) return string.Create(c, $"{Delta:+0.00;-0.00} (n={Pairs})");
+        string holm = HolmP is double h ? string.Create(c, $", Holm {h:0.000}") : "";
+        return string.Create(c, $"{Delta:+0.00;-0.00} [{CiLow:+0.00;-0.00}, {CiHigh:+0.00;-0.00}] (p={P:0.000}{holm}, n={Pairs})");
+    }
 }
 
 public sealed record VariantSummary(string Variant, string Description, Stat MeanIoU, Stat BoundaryF, Stat Trimap, Comparison? VersusBaseline,
     double GMacs, long Parameters, double? LatencyMs);
 
-/// <summary>Whether our numbers move the way the paper says. "agrees" needs the right sign and p &lt; 0.05.
-/// <paramref name="Ratio"/> is variant ÷ versus for cost metrics (e.g. 0.25 = "75 % fewer multiply-adds").</summary>
-public sealed record ClaimCheck(ClaimDefinition Claim, Comparison Ours, string Verdict, double? Ratio = null)
+public enum VerdictKind { Agrees, Disagrees, Inconclusive, OutsideSetting }
+
+/// <summary>What our numbers say about one claim, with the reason in words.</summary>
+public sealed record Verdict(VerdictKind Kind, string Reason)
 {
-    public string FormatOurs() => Ratio is double r ? $"{Ours.Format()}, ratio {r:0.00}×" : Ours.Format();
+    public string Word => Kind switch
+    {
+        VerdictKind.Agrees => "agrees",
+        VerdictKind.Disagrees => "disagrees",
+        VerdictKind.Inconclusive => "inconclusive",
+        _ => "outside the method's setting",
+    };
+
+    public override string ToString() => Reason.Length == 0 ? Word : $"{Word} ({Reason})";
+}
+
+/// <summary>Whether our numbers move the way the paper says (see <see cref="Verdicts"/> for the rule).
+/// <paramref name="Ratio"/> is variant ÷ versus for cost metrics (e.g. 0.25 = "75 % fewer multiply-adds").</summary>
+public sealed record ClaimCheck(ClaimDefinition Claim, Comparison Ours, Verdict Outcome, double? Ratio = null)
+{
+    public string Verdict => Outcome.ToString();
+    public string FormatOurs() => Ratio is double r ? $"{Ours.Format()}, ratio {r.ToString("0.00", CultureInfo.InvariantCulture)}×" : Ours.Format();
 }
 
 /// <summary>
@@ -43,14 +85,13 @@ public sealed record ExperimentSummary(ExperimentDefinition Experiment, string P
         string trimapKey = mine.SelectMany(r => r.Metrics.TrimapMeanIoU.Keys).OrderBy(k => int.Parse(k, CultureInfo.InvariantCulture)).FirstOrDefault() ?? "1";
         Dictionary<int, double> BySeed(string variant, Func<RunRow, double> metric) =>
             mine.Where(r => r.Run.Variant == variant).ToDictionary(r => r.Run.Seed, metric);
-        Comparison? Compare(string variant, string versus, Func<RunRow, double> metric)
+        Comparison? Compare(string variant, string versus, Func<RunRow, double> metric, bool deterministic = false)
         {
             var a = BySeed(variant, metric);
             var b = BySeed(versus, metric);
             var seeds = a.Keys.Intersect(b.Keys).OrderBy(s => s).ToList();
             if (seeds.Count == 0) return null;
-            var (delta, t, p, n) = Statistics.PairedTTest(seeds.Select(s => a[s]).ToList(), seeds.Select(s => b[s]).ToList());
-            return new Comparison(delta, t, p, n);
+            return Comparison.Of(seeds.Select(s => a[s]).ToList(), seeds.Select(s => b[s]).ToList(), deterministic);
         }
 
         var variants = new List<VariantSummary>();
@@ -66,18 +107,11 @@ public sealed record ExperimentSummary(ExperimentDefinition Experiment, string P
                 runs[0].Metrics.GMacs, runs[0].Metrics.Parameters["total"], runs[0].LatencyMs));
         }
 
-        var claims = new List<ClaimCheck>();
+        var tested = new List<(ClaimDefinition Claim, Comparison Ours, string? Outside, double? Ratio)>();
         foreach (var claim in experiment.Claims)
         {
-            Func<RunRow, double> metric = claim.Metric switch
-            {
-                "miou" => r => r.Metrics.MeanIoU,
-                "boundaryF" => r => r.Metrics.BoundaryF,
-                "gmacs" => r => r.Metrics.GMacs,
-                var m when m.StartsWith("trimap", StringComparison.Ordinal) => r => r.Metrics.TrimapMeanIoU.GetValueOrDefault(m["trimap".Length..].TrimEnd('p', 'x'), double.NaN),
-                _ => throw new InputException($"experiments/{experiment.Name}.json claims", $"unknown metric '{claim.Metric}'", "use miou, boundaryF, trimapN or gmacs"),
-            };
-            var ours = Compare(claim.Variant, claim.Versus, metric);
+            var metric = ClaimMetric(experiment, claim.Metric);
+            var ours = Compare(claim.Variant, claim.Versus, metric, ClaimDefinition.IsDeterministic(claim.Metric));
             if (ours is null) continue;
             double? ratio = null;
             if (claim.Metric == "gmacs")
@@ -85,27 +119,30 @@ public sealed record ExperimentSummary(ExperimentDefinition Experiment, string P
                 double versus = mine.Where(r => r.Run.Variant == claim.Versus).Select(metric).DefaultIfEmpty(double.NaN).Average();
                 ratio = mine.Where(r => r.Run.Variant == claim.Variant).Select(metric).Average() / versus;
             }
-            claims.Add(new ClaimCheck(claim, ours, Verdict(claim, ours), ratio));
+            var configs = mine.Where(r => r.Run.Variant == claim.Variant || r.Run.Variant == claim.Versus).Select(r => r.Run.Config);
+            tested.Add((claim, ours, claim.Setting?.Violation(configs), ratio));
         }
+        // Holm within this paper's claims: only the comparisons that are tested (a p exists, inside the setting).
+        var family = tested.Select(t => t.Outside is null && !t.Ours.Deterministic ? t.Ours.P : double.NaN).ToList();
+        var adjusted = Statistics.Holm(family);
+        int familySize = family.Count(p => !double.IsNaN(p));
+        var claims = tested.Select((t, i) =>
+        {
+            var ours = familySize > 1 && !double.IsNaN(adjusted[i]) ? t.Ours with { HolmP = adjusted[i] } : t.Ours;
+            return new ClaimCheck(t.Claim, ours, Verdicts.Decide(t.Claim, ours, t.Outside, familySize), t.Ratio);
+        }).ToList();
         return new ExperimentSummary(experiment, preset, variants, claims, plannedRuns - mine.Count, $"trimap {trimapKey}px",
             mine.Select(r => r.Run.Seed).Distinct().OrderBy(s => s).ToList());
     }
 
-    static string Verdict(ClaimDefinition claim, Comparison ours)
+    static Func<RunRow, double> ClaimMetric(ExperimentDefinition experiment, string name) => name switch
     {
-        bool significant = ours.P < 0.05;
-        return claim.Direction switch
-        {
-            "similar" => Math.Abs(ours.Delta) <= claim.Tolerance ? "agrees (within tolerance)" : significant ? "disagrees" : "inconclusive",
-            _ => (claim.Direction == "higher" ? ours.Delta > 0 : ours.Delta < 0) switch
-            {
-                true when significant || ours.Pairs > 0 && double.IsNaN(ours.P) && claim.Metric == "gmacs" => "agrees",
-                true => "same direction, not significant",
-                false when significant => "disagrees",
-                _ => "opposite direction, not significant",
-            },
-        };
-    }
+        "miou" => r => r.Metrics.MeanIoU,
+        "boundaryF" => r => r.Metrics.BoundaryF,
+        "gmacs" => r => r.Metrics.GMacs,
+        var m when m.StartsWith("trimap", StringComparison.Ordinal) => r => r.Metrics.TrimapMeanIoU.GetValueOrDefault(m["trimap".Length..].TrimEnd('p', 'x'), double.NaN),
+        _ => throw new InputException($"experiments/{experiment.Name}.json claims", $"unknown metric '{name}'", "use miou, boundaryF, trimapN or gmacs"),
+    };
 
     public string ToMarkdown()
     {
@@ -118,10 +155,12 @@ public sealed record ExperimentSummary(ExperimentDefinition Experiment, string P
         foreach (var v in Variants)
             s.AppendLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {v.Variant} | {v.MeanIoU.Format()} | {v.VersusBaseline?.Format() ?? "baseline"} | {v.BoundaryF.Format()} | {v.Trimap.Format()} | {v.GMacs:F3} | {v.Parameters / 1e6:F2} | {(v.LatencyMs is double l ? l.ToString("F1", CultureInfo.InvariantCulture) : "–")} |"));
-        s.AppendLine().AppendLine($"Mean ± sample std over seeds {string.Join(", ", Seeds)}; Δ is the mean paired difference, p a two-sided paired t-test with n−1 degrees of freedom.");
+        s.AppendLine().AppendLine($"Mean ± sample std over seeds {string.Join(", ", Seeds)}; Δ is the mean paired difference with its 95 % confidence " +
+                                  "interval [low, high] and p of a two-sided paired t-test (n−1 degrees of freedom), uncorrected in this table.");
         if (Claims.Count > 0)
         {
-            s.AppendLine().AppendLine("| paper's claim | comparison | ours | verdict |").AppendLine("|---|---|---|---|");
+            s.AppendLine().AppendLine(Verdicts.Rule).AppendLine();
+            s.AppendLine("| paper's claim | comparison | ours | verdict |").AppendLine("|---|---|---|---|");
             foreach (var c in Claims)
                 s.AppendLine($"| {c.Claim.Paper} | {c.Claim.Variant} vs {c.Claim.Versus} ({c.Claim.Metric}, expected {c.Claim.Direction}) | {c.FormatOurs()} | {c.Verdict} |");
         }
@@ -134,7 +173,9 @@ public sealed record ExperimentSummary(ExperimentDefinition Experiment, string P
         new DoubleDataFrameColumn("miou_mean", Variants.Select(v => v.MeanIoU.Mean)),
         new DoubleDataFrameColumn("miou_std", Variants.Select(v => v.MeanIoU.Std)),
         new DoubleDataFrameColumn("delta_miou", Variants.Select(v => v.VersusBaseline?.Delta)),
-        new DoubleDataFrameColumn("p_value", Variants.Select(v => v.VersusBaseline?.P)),
+        new DoubleDataFrameColumn("delta_ci_low", Variants.Select(v => NullIfNaN(v.VersusBaseline?.CiLow))),
+        new DoubleDataFrameColumn("delta_ci_high", Variants.Select(v => NullIfNaN(v.VersusBaseline?.CiHigh))),
+        new DoubleDataFrameColumn("p_value", Variants.Select(v => NullIfNaN(v.VersusBaseline?.P))),
         new DoubleDataFrameColumn("boundary_f_mean", Variants.Select(v => v.BoundaryF.Mean)),
         new DoubleDataFrameColumn("boundary_f_std", Variants.Select(v => v.BoundaryF.Std)),
         new DoubleDataFrameColumn("trimap_mean", Variants.Select(v => v.Trimap.Mean)),
@@ -142,4 +183,6 @@ public sealed record ExperimentSummary(ExperimentDefinition Experiment, string P
         new DoubleDataFrameColumn("gmacs", Variants.Select(v => v.GMacs)),
         new Int64DataFrameColumn("params", Variants.Select(v => v.Parameters)),
         new DoubleDataFrameColumn("latency_ms", Variants.Select(v => v.LatencyMs)));
+
+    static double? NullIfNaN(double? value) => value is double v && double.IsNaN(v) ? null : value;
 }

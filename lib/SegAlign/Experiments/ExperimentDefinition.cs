@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using SegAlign.Config;
 
 namespace SegAlign.Experiments;
 
@@ -23,6 +24,39 @@ public sealed record ClaimDefinition
     public double Tolerance { get; init; } = 0.5;
     /// <summary>The paper's own words and numbers (with where they come from).</summary>
     public required string Paper { get; init; }
+    /// <summary>What the mechanism needs to act at all; a run outside it is not evidence either way.</summary>
+    public ClaimSetting? Setting { get; init; }
+
+    /// <summary>Cost metrics are the same for every seed: compared exactly, never tested.</summary>
+    public static bool IsDeterministic(string metric) => metric is "gmacs";
+}
+
+/// <summary>
+/// The conditions under which a paper's mechanism can act (e.g. pooling bins that do not up-sample the map,
+/// relation windows smaller than the map, a backbone whose high-level features are already good). A claim
+/// tested outside them is reported as "outside the method's setting", with <see cref="Reason"/>.
+/// </summary>
+public sealed record ClaimSetting
+{
+    /// <summary>Smallest input side in pixels (FashionScenes size or crop) at which the mechanism is not degenerate.</summary>
+    public int? MinInputSize { get; init; }
+    /// <summary>The claim presupposes a pretrained backbone (<c>model.backboneWeights</c> set).</summary>
+    public bool PretrainedBackbone { get; init; }
+    /// <summary>Why, in the paper's terms.</summary>
+    public required string Reason { get; init; }
+
+    /// <summary>The reason and what the runs did instead, or null when every run is inside the setting.</summary>
+    public string? Violation(IEnumerable<RunConfig> configs)
+    {
+        var missed = new List<string>();
+        foreach (var config in configs)
+        {
+            int? input = config.Data.CropSize ?? (config.Data.Dataset == "fashion-scenes" ? config.Data.FashionScenes.Size : null);
+            if (MinInputSize is int min && input is int size && size < min) missed.Add($"{size} px input, needs ≥ {min}");
+            if (PretrainedBackbone && config.Model.BackboneWeights is null) missed.Add("backbone trained from scratch");
+        }
+        return missed.Count == 0 ? null : $"{Reason}; here: {string.Join(", ", missed.Distinct())}";
+    }
 }
 
 /// <summary>
@@ -84,6 +118,8 @@ public sealed record ExperimentDefinition
         {
             foreach (var v in new[] { claim.Variant, claim.Versus })
                 if (!names.Contains(v)) throw new InputException($"{file}: claims", $"refers to unknown variant '{v}'", $"use one of: {string.Join(", ", names)}");
+            if (claim.Setting is { } setting && (setting.Reason.Trim().Length == 0 || setting.MinInputSize is < 1 || setting.MinInputSize is null && !setting.PretrainedBackbone))
+                throw new InputException($"{file}: claims", $"the setting of claim {claim.Variant} vs {claim.Versus} needs a reason and minInputSize ≥ 1 or pretrainedBackbone", "see experiments/hfgd.json");
             if (claim.Direction is not ("higher" or "lower" or "similar"))
                 throw new InputException($"{file}: claims", $"direction '{claim.Direction}' is not higher, lower or similar", "fix the claim");
         }

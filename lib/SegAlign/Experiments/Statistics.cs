@@ -1,6 +1,6 @@
 namespace SegAlign.Experiments;
 
-/// <summary>Mean ± sample standard deviation and a paired comparison over seeds.</summary>
+/// <summary>Mean ± sample standard deviation, paired comparisons over seeds with confidence intervals, and Holm's correction.</summary>
 public static class Statistics
 {
     public static double Mean(IReadOnlyList<double> values) => values.Count == 0 ? double.NaN : values.Average();
@@ -29,6 +29,64 @@ public static class Statistics
         if (sd == 0) return (mean, mean == 0 ? 0 : double.PositiveInfinity * Math.Sign(mean), mean == 0 ? 1 : 0, n);
         double t = mean / (sd / Math.Sqrt(n));
         return (mean, t, StudentTwoSidedP(t, n - 1), n);
+    }
+
+    /// <summary>
+    /// The two-sided (1 − α) Student-t confidence interval of the mean of paired differences; (NaN, NaN) with
+    /// fewer than two pairs. With all differences equal it collapses to the point (the data show no spread).
+    /// </summary>
+    public static (double Low, double High) PairedConfidenceInterval(IReadOnlyList<double> differences, double alpha = 0.05)
+    {
+        int n = differences.Count;
+        if (n < 2) return (double.NaN, double.NaN);
+        double mean = Mean(differences), halfWidth = StudentQuantile(alpha, n - 1) * StdDev(differences) / Math.Sqrt(n);
+        return (mean - halfWidth, mean + halfWidth);
+    }
+
+    /// <summary>The critical value t with P(|T| ≥ t) = <paramref name="twoSidedAlpha"/> for ν degrees of freedom
+    /// (t(0.05, 2) = 4.303), by bisection on <see cref="StudentTwoSidedP"/>, which falls monotonically in t.</summary>
+    public static double StudentQuantile(double twoSidedAlpha, double nu)
+    {
+        if (!(twoSidedAlpha > 0 && twoSidedAlpha < 1) || !(nu > 0)) throw new ArgumentOutOfRangeException(nameof(twoSidedAlpha), "need 0 < α < 1 and ν > 0");
+        double low = 0, high = 1;
+        while (StudentTwoSidedP(high, nu) > twoSidedAlpha) high *= 2;
+        for (int i = 0; i < 200 && high - low > 1e-12 * high; i++)
+        {
+            double mid = 0.5 * (low + high);
+            if (StudentTwoSidedP(mid, nu) > twoSidedAlpha) low = mid; else high = mid;
+        }
+        return 0.5 * (low + high);
+    }
+
+    /// <summary>
+    /// How many paired seeds a 95 % interval of half-width <paramref name="halfWidth"/> needs when the paired
+    /// differences spread by <paramref name="differenceStd"/> (smallest n with t(0.05, n−1)·sd/√n ≤ half-width);
+    /// null when the spread is unknown, or when even <paramref name="limit"/> seeds would not do.
+    /// </summary>
+    public static int? SeedsForHalfWidth(double differenceStd, double halfWidth, int limit = 1000)
+    {
+        if (!double.IsFinite(differenceStd) || !(halfWidth > 0)) return null;
+        for (int n = 2; n <= limit; n++)
+            if (StudentQuantile(0.05, n - 1) * differenceStd / Math.Sqrt(n) <= halfWidth) return n;
+        return null;
+    }
+
+    /// <summary>
+    /// Holm's step-down adjustment of a family of p-values (controls the family-wise error rate): the i-th
+    /// smallest of m is multiplied by m − i + 1, made monotone and capped at 1. NaN entries (no test) are left
+    /// out of the family and stay NaN.
+    /// </summary>
+    public static double[] Holm(IReadOnlyList<double> pValues)
+    {
+        var adjusted = pValues.Select(_ => double.NaN).ToArray();
+        var order = Enumerable.Range(0, pValues.Count).Where(i => !double.IsNaN(pValues[i])).OrderBy(i => pValues[i]).ToList();
+        double running = 0;
+        for (int rank = 0; rank < order.Count; rank++)
+        {
+            running = Math.Max(running, Math.Min(1, (order.Count - rank) * pValues[order[rank]]));
+            adjusted[order[rank]] = running;
+        }
+        return adjusted;
     }
 
     /// <summary>P(|T| ≥ |t|) for Student's t with ν degrees of freedom: I_{ν/(ν+t²)}(ν/2, 1/2).</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using SegAlign.Config;
 using SegAlign.Experiments;
 using SegAlign.Training;
 using SegAlign.Visualisation;
@@ -137,9 +138,10 @@ public static class Findings
     }
 
     static string Reading(Comparison comparison) =>
-        double.IsNaN(comparison.P) ? "no test with fewer than two paired seeds"
-        : comparison.P < 0.05 ? (comparison.Delta > 0 ? "significantly higher (p < 0.05)" : "significantly lower (p < 0.05)")
-        : "not significantly different (p ≥ 0.05)";
+        !comparison.HasInterval ? "no interval with fewer than two paired seeds"
+        : comparison.CiLow > 0 ? "higher: the 95 % interval excludes 0 (uncorrected)"
+        : comparison.CiHigh < 0 ? "lower: the 95 % interval excludes 0 (uncorrected)"
+        : "no decidable difference: the 95 % interval includes 0";
 
     static string F(double value) => value.ToString("F2", CultureInfo.InvariantCulture);
 }

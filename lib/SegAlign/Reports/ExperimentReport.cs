@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using SegAlign.Experiments;
+using SegAlign.Training;
 
 namespace SegAlign.Reports;
 
