@@ -1,3 +1,4 @@
+using SegAlign.Config;
 using SegAlign.Data;
 using SegAlign.Models;
 using SegAlign.Training;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using SegAlign.Config;
 using SegAlign.Experiments;
 using SegAlign.Training;
 

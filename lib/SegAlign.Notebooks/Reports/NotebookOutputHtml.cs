@@ -55,12 +55,12 @@ static partial class NotebookOutputHtml
         }
         if (output.TextOf("text/html") is { } html)
         {
-            page.Add("<div class=\"output table-scroll\">").Add(TableHtmlSanitiser.Sanitise(html)).Add("</div>\n");
+            page.Add("<div class=\"output table-scroll\">").Add(HtmlOutputSanitiser.Sanitise(html)).Add("</div>\n");
             return;
         }
         if (output.TextOf("text/markdown") is { } markdown)
         {
-            page.Add("<div class=\"output\">").Add(MarkdownHtml.Render(markdown)).Add("</div>\n");
+            page.Add("<div class=\"output\">").Add(ReportMarkdown.Render(markdown)).Add("</div>\n");
             return;
         }
         if (data["application/json"] is JsonNode json)

@@ -97,7 +97,7 @@ public static class NotebookReport
             switch (cell.Kind)
             {
                 case CellKind.Markdown:
-                    page.Add("<div class=\"cell markdown\">\n").Add(MarkdownHtml.Render(cell.Source, target => Attachment(cell, target))).Add("</div>\n");
+                    page.Add("<div class=\"cell markdown\">\n").Add(ReportMarkdown.Render(cell.Source, target => Attachment(cell, target))).Add("</div>\n");
                     break;
                 case CellKind.Raw:
                     if (!string.IsNullOrWhiteSpace(cell.Source)) page.Add("<div class=\"cell raw\">").Add(Html.Pre(cell.Source)).Add("</div>\n");
@@ -160,7 +160,7 @@ public static class NotebookReport
     {
         if (!target.StartsWith("attachment:", StringComparison.Ordinal) || cell.Attachments?[target["attachment:".Length..]] is not JsonObject bundle) return null;
         foreach (var (mime, value) in bundle)
-            if (value is JsonValue v && v.TryGetValue(out string? base64) && MarkdownHtml.IsEmbeddedImage($"data:{mime};base64,{base64.Trim()}"))
+            if (value is JsonValue v && v.TryGetValue(out string? base64) && ReportMarkdown.IsEmbeddedImage($"data:{mime};base64,{base64.Trim()}"))
                 return $"data:{mime};base64,{base64.Trim()}";
         return null;
     }

@@ -1,3 +1,4 @@
+using SegAlign.Config;
 using SegAlign.Data;
 
 namespace SegAlign.Tests.Data;

@@ -1,3 +1,4 @@
+using SegAlign.Config;
 using SegAlign.Data;
 using SegAlign.Data.Real;
 using SegAlign.Training;
@@ -70,6 +71,6 @@ public static class DatasetLayouts
                 Write(dataset, root, split, name, Fixtures.Label(H, W, FirstClass(dataset)));
     }
 
-    public static DataConfig Config(string dataset, string root, int cropSize, AugmentOptions? augment = null) =>
+    public static DataConfig DataConfigFor(string dataset, string root, int cropSize, AugmentOptions? augment = null) =>
         new() { Dataset = dataset, Root = root, CropSize = cropSize, Augment = augment ?? new AugmentOptions() };
 }

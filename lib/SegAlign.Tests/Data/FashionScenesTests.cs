@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using SegAlign.Config;
 using SegAlign.Data;
 
 namespace SegAlign.Tests.Data;

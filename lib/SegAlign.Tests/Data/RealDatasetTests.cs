@@ -1,3 +1,4 @@
+using SegAlign.Config;
 using SegAlign.Data;
 using static SegAlign.Tests.Data.DatasetLayouts;
 
@@ -122,7 +123,7 @@ public class RealDatasetTests
         using var temp = new TempFolder();
         WriteBothSplits(dataset, temp.Path);
         var entry = DatasetFactory.Get(dataset);
-        var config = Config(dataset, temp.Path, cropSize: 20, new AugmentOptions { MinScale = 0.5, MaxScale = 2, HorizontalFlip = true });
+        var config = DataConfigFor(dataset, temp.Path, cropSize: 20, new AugmentOptions { MinScale = 0.5, MaxScale = 2, HorizontalFlip = true });
 
         var train = entry.Train(config, 3);
         var validation = entry.Validation(config);
@@ -159,7 +160,7 @@ public class RealDatasetTests
     [MemberData(nameof(Names), MemberType = typeof(DatasetLayouts))]
     public void The_factory_needs_a_root(string dataset)
     {
-        var config = Config(dataset, root: "", cropSize: 32);
+        var config = DataConfigFor(dataset, root: "", cropSize: 32);
 
         Assert.Equal("data.root", Assert.Throws<InputException>(() => DatasetFactory.Get(dataset).Validation(config)).Where);
         Assert.Equal("data.root", Assert.Throws<InputException>(() => DatasetFactory.Validate(config)).Where);

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using SegAlign.Config;
 using SegAlign.Models;
 using SegAlign.Models.Decoders;
 using SegAlign.Nn;

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using SegAlign.Config;
 using SegAlign.Models;
 using SegAlign.Models.Decoders;
 using SegAlign.Nn;
@@ -186,5 +187,34 @@ public class IfaDecoderTests
         expected += n * k * (c + 1);                         // classifier with bias
         // The logits are already 64×64: the Segmentor's resize is skipped.
         Assert.Equal(expected, counter.MacsBySection["decoder"]);
+    }
+
+    [Fact]
+    public void The_bilinear_control_interpolates_each_level_and_feeds_no_coordinates()
+    {
+        using var scope = NewDisposeScope();
+        var ifa = Build();
+        var control = Build("""{ "sampling": "bilinear", "positionalEncoding": false }""");
+        // Same encoders and MLP except the coordinate inputs: 4 levels × (26 PE values) fewer in the first layer.
+        long Inputs(Segmentor s) => s.Decoder.parameters().First(p => p.dim() == 4 && p.shape[0] == 2 * Channels).shape[1];
+        Assert.Equal(Inputs(ifa) - 4 * SpatialEncoding.OutputDim(6), Inputs(control));
+        Assert.Equal(4 * Channels, Inputs(control));
+
+        control.eval();
+        var image = randn(1, 3, 32, 32);
+        var logits = Decode(control, image, (32, 32));
+        Assert.Equal(new long[] { 1, Classes, 32, 32 }, logits.shape);
+        // Bilinear, not nearest: neighbouring full-resolution queries inside one C5 cell differ.
+        Assert.True((logits[.., .., 0, 0] - logits[.., .., 0, 1]).abs().max().item<float>() > 1e-6);
+    }
+
+    [Fact]
+    public void The_bilinear_control_rejects_a_positional_encoding_and_leaves_the_IFA_hash_alone()
+    {
+        var config = new ModelConfig { Decoder = "ifa", DecoderOptions = (JsonObject)JsonNode.Parse("""{ "sampling": "bilinear" }""")! };
+        var error = Assert.Throws<InputException>(() => config.Validate());
+        Assert.Contains("positionalEncoding", error.Fix);
+        // Unset, the option is not written, so configs made before it existed keep their hash.
+        Assert.DoesNotContain("sampling", DecoderRegistry.Get("ifa").ResolveOptions(null).ToJsonString());
     }
 }

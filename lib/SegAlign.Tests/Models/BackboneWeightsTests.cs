@@ -1,6 +1,8 @@
+using SegAlign.Config;
 using SegAlign.Experiments;
 using SegAlign.Models;
 using SegAlign.Models.Backbones;
+using SegAlign.Training;
 using static TorchSharp.torch;
 
 namespace SegAlign.Tests.Models;

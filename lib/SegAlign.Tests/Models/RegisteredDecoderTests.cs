@@ -1,3 +1,4 @@
+using SegAlign.Config;
 using SegAlign.Models;
 using SegAlign.Nn;
 using SegAlign.Training;

@@ -1,3 +1,4 @@
+using SegAlign.Config;
 using SegAlign.Measurement;
 using SegAlign.Models.Backbones;
 using SegAlign.Nn;
@@ -71,7 +72,7 @@ public class ResNetTests
     [Fact]
     public void Model_parameters_are_reported_per_component()
     {
-        using var model = new SegAlign.Models.Segmentor(new SegAlign.Models.ModelConfig { Width = 0.25, DecoderChannels = 16, AuxHead = true }, 5);
+        using var model = new SegAlign.Models.Segmentor(new SegAlign.Config.ModelConfig { Width = 0.25, DecoderChannels = 16, AuxHead = true }, 5);
         var parameters = ModelStats.Parameters(model);
         Assert.Equal(parameters["backbone"] + parameters["decoder"] + parameters["auxiliary"], parameters["total"]);
         Assert.True(parameters["auxiliary"] > 0);

@@ -1,6 +1,7 @@
 using SegAlign.Data;
 using SegAlign.Experiments;
 using SegAlign.Tests.Data;
+using SegAlign.Config;
 using SegAlign.Training;
 using static SegAlign.Tests.Reliability.CliRunner;
 
@@ -44,7 +45,7 @@ public class EarlyChecksTests
         DatasetLayouts.WriteBothSplits("camvid", root);
         var (_, label) = DatasetLayouts.Paths("camvid", root, "val", "b_0002");
         File.WriteAllText(label, "not a png");
-        var data = DatasetLayouts.Config("camvid", root, cropSize: 16);
+        var data = DatasetLayouts.DataConfigFor("camvid", root, cropSize: 16);
         var error = Assert.Throws<InputException>(() => DatasetPreflight.Check(data));
         Assert.Contains(label, error.Message);
 
@@ -61,7 +62,7 @@ public class EarlyChecksTests
         string root = Directory.CreateTempSubdirectory("segalign-camvid-").FullName;
         DatasetLayouts.WriteBothSplits("camvid", root);
         var (_, label) = DatasetLayouts.Write("camvid", root, "val", "c_0003", Fixtures.Label(DatasetLayouts.H, DatasetLayouts.W, 0), imageHeight: DatasetLayouts.H + 2);
-        var error = Assert.Throws<InputException>(() => DatasetPreflight.Check(DatasetLayouts.Config("camvid", root, cropSize: 16)));
+        var error = Assert.Throws<InputException>(() => DatasetPreflight.Check(DatasetLayouts.DataConfigFor("camvid", root, cropSize: 16)));
         Assert.Contains(label, error.Message);
         Assert.Contains("W×H", error.Message);
     }

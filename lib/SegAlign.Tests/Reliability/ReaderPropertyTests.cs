@@ -6,6 +6,7 @@ using FsCheck.Xunit;
 using SegAlign.Data;
 using SegAlign.Experiments;
 using SegAlign.Tests.Data;
+using SegAlign.Config;
 using SegAlign.Training;
 
 namespace SegAlign.Tests.Reliability;

@@ -13,7 +13,9 @@ public sealed record PageVisit(
     int DrawnCharts,
     int Images,
     int LoadedImages,
-    IReadOnlyList<string> VisibleErrors);
+    IReadOnlyList<string> VisibleErrors,
+    string Title,
+    IReadOnlyList<string> ActiveContent);
 
 /// <summary>
 /// The system Chromium (Debian's chromium package) driven by Playwright's node driver from the NuGet package:
@@ -71,9 +73,14 @@ public sealed class HeadlessChromium : IAsyncDisposable
     }
 
     /// <summary>Opens a report file, waits until every chart is drawn (or has failed), and reports what happened.</summary>
-    public async Task<PageVisit> VisitAsync(string reportPath)
+    /// <param name="bypassContentSecurityPolicy">Ignore the page's CSP, to see what its escaping alone lets through.</param>
+    public async Task<PageVisit> VisitAsync(string reportPath, bool bypassContentSecurityPolicy = false)
     {
-        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { ServiceWorkers = ServiceWorkerPolicy.Block });
+        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            ServiceWorkers = ServiceWorkerPolicy.Block,
+            BypassCSP = bypassContentSecurityPolicy,
+        });
         var consoleErrors = new List<string>();
         var requests = new List<string>();
         var blocked = new List<string>();
@@ -98,7 +105,10 @@ public sealed class HeadlessChromium : IAsyncDisposable
         await page.WaitForFunctionAsync(
             "() => [...document.querySelectorAll('div.plotly-chart')].every(d => d.querySelector('svg.main-svg') || d.classList.contains('chart-error'))",
             null, new PageWaitForFunctionOptions { Timeout = 60_000, PollingInterval = 100 });
-        var facts = await page.EvaluateAsync<JsonElement>("""
+        // Let handlers that fire on their own (onerror, onload, onfocus, ontoggle, timers) have their turn.
+        await page.WaitForTimeoutAsync(200);
+        var facts = await page.EvaluateAsync<JsonElement>(ActiveContentProbe);
+        var more = await page.EvaluateAsync<JsonElement>("""
             () => {
               const charts = [...document.querySelectorAll('div.plotly-chart')];
               const images = [...document.images];
@@ -108,7 +118,8 @@ public sealed class HeadlessChromium : IAsyncDisposable
                 drawn: charts.filter(d => d.querySelector('svg.main-svg')).length,
                 images: images.length,
                 loaded: images.filter(i => i.complete && i.naturalWidth > 0).length,
-                errors: [...document.querySelectorAll('.error')].filter(visible).map(e => e.textContent.trim())
+                errors: [...document.querySelectorAll('.error')].filter(visible).map(e => e.textContent.trim()),
+                title: document.title
               };
             }
             """);
@@ -116,10 +127,41 @@ public sealed class HeadlessChromium : IAsyncDisposable
         lock (requests)
         lock (blocked)
             return new PageVisit(url, [.. consoleErrors], [.. requests], [.. blocked],
-                facts.GetProperty("charts").GetInt32(), facts.GetProperty("drawn").GetInt32(),
-                facts.GetProperty("images").GetInt32(), facts.GetProperty("loaded").GetInt32(),
-                [.. facts.GetProperty("errors").EnumerateArray().Select(e => e.GetString() ?? "")]);
+                more.GetProperty("charts").GetInt32(), more.GetProperty("drawn").GetInt32(),
+                more.GetProperty("images").GetInt32(), more.GetProperty("loaded").GetInt32(),
+                [.. more.GetProperty("errors").EnumerateArray().Select(e => e.GetString() ?? "")],
+                more.GetProperty("title").GetString() ?? "",
+                [.. facts.EnumerateArray().Select(e => e.GetString() ?? "")]);
     }
+
+    /// <summary>
+    /// Everything in the report's content (main) that could run code or load something, as the browser parsed it: active
+    /// elements, foreign (SVG/MathML) elements, event-handler and URL-carrying attributes, links to other than
+    /// http(s)/mailto/the page's own folder, images not embedded, and styles that reach for URLs or expressions.
+    /// </summary>
+    const string ActiveContentProbe = """
+        () => {
+          const found = [];
+          const active = new Set(['SCRIPT', 'IFRAME', 'FRAME', 'FRAMESET', 'OBJECT', 'EMBED', 'APPLET', 'BASE', 'FORM', 'META', 'LINK',
+            'STYLE', 'TEMPLATE', 'AUDIO', 'VIDEO', 'SOURCE', 'TRACK', 'INPUT', 'BUTTON', 'TEXTAREA', 'SELECT', 'PORTAL', 'NOSCRIPT']);
+          const urlAttributes = new Set(['srcdoc', 'action', 'formaction', 'background', 'poster', 'srcset', 'ping', 'xlink:href', 'data', 'codebase', 'dynsrc', 'lowsrc']);
+          for (const el of document.querySelectorAll('main *')) {
+            const name = el.tagName;
+            const chartData = name === 'SCRIPT' && el.type === 'application/json' && el.parentElement.matches('figure.chart');
+            if (active.has(name) && !chartData) found.push('element <' + name.toLowerCase() + '>');
+            if (el.namespaceURI !== 'http://www.w3.org/1999/xhtml') found.push('foreign element <' + el.localName + '> in ' + el.namespaceURI);
+            for (const a of el.attributes) {
+              if (a.name.toLowerCase().startsWith('on')) found.push('event handler ' + a.name + ' on <' + el.localName + '>');
+              if (urlAttributes.has(a.name.toLowerCase())) found.push('attribute ' + a.name + ' on <' + el.localName + '>');
+            }
+            if (name === 'A' && el.hasAttribute('href') && !['http:', 'https:', 'mailto:', 'file:'].includes(el.protocol)) found.push('link to ' + el.protocol + ' ' + el.href);
+            if (name === 'IMG' && !/^data:image\/(png|jpeg|gif|webp);base64,/.test(el.getAttribute('src') || '')) found.push('image from ' + el.getAttribute('src'));
+            const style = el.getAttribute('style') || '';
+            if (/url\s*\(|expression|javascript|@import|behavior/i.test(style)) found.push('style ' + style);
+          }
+          return found;
+        }
+        """;
 
     public async ValueTask DisposeAsync()
     {

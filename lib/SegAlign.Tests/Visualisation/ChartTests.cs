@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Plotly.NET;
+using SegAlign.Config;
 using SegAlign.Evaluation;
 using SegAlign.Experiments;
 using SegAlign.Training;

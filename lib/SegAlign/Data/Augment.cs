@@ -1,22 +1,6 @@
-using SegAlign.Models;
+using SegAlign.Config;
 
 namespace SegAlign.Data;
-
-/// <summary>Paired image/label augmentation settings (mmseg's RandomResize → RandomCrop → RandomFlip).</summary>
-public sealed record AugmentOptions : IValidatable
-{
-    public double MinScale { get; init; } = 1.0;
-    public double MaxScale { get; init; } = 1.0;
-    public bool HorizontalFlip { get; init; }
-
-    public bool IsIdentity => MinScale == 1 && MaxScale == 1 && !HorizontalFlip;
-
-    public void Validate(string where)
-    {
-        if (!(MinScale > 0) || MaxScale < MinScale || MaxScale > 8)
-            throw new InputException($"{where}.minScale/maxScale", $"need 0 < minScale ≤ maxScale ≤ 8, got {MinScale}..{MaxScale}", "e.g. 0.5 and 2.0");
-    }
-}
 
 /// <summary>
 /// Random scale, crop with ignore-padding, and horizontal flip applied identically to an image and its

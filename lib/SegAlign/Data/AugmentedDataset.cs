@@ -1,3 +1,5 @@
+using SegAlign.Config;
+
 namespace SegAlign.Data;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using SegAlign.Config;
 using SegAlign.Training;
 
 namespace SegAlign.Data;

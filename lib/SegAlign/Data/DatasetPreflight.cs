@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using SegAlign.Data.Real;
-using SegAlign.Training;
+using SegAlign.Config;
 using StbImageSharp;
 
 namespace SegAlign.Data;

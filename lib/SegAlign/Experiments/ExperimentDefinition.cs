@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using SegAlign.Training;
+using SegAlign.Config;
 
 namespace SegAlign.Experiments;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using SegAlign.Config;
 using SegAlign.Training;
 
 namespace SegAlign.Experiments;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using SegAlign.Config;
 using SegAlign.Experiments;
 using SegAlign.Training;
 using SegAlign.Visualisation;

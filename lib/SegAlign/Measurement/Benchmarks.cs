@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using SegAlign.Config;
 using SegAlign.Data;
 using SegAlign.Models;
 using SegAlign.Training;

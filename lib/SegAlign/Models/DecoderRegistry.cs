@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using SegAlign.Config;
 using SegAlign.Models.Decoders;
 
 namespace SegAlign.Models;
@@ -44,12 +45,6 @@ public sealed class DecoderEntry
         if (options is IValidatable validatable) validatable.Validate(where);
         return options;
     }
-}
-
-/// <summary>Options that can check themselves; <c>where</c> names the config field for the message.</summary>
-public interface IValidatable
-{
-    void Validate(string where);
 }
 
 /// <summary>Decoders by name. Adding a decoder = one file + one line here + one experiment entry.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using SegAlign.Config;
 using SegAlign.Models.Backbones;
 using SegAlign.Models.Decoders;
 using SegAlign.Models.Modules;
@@ -6,58 +7,6 @@ using SegAlign.Nn;
 using static TorchSharp.torch;
 
 namespace SegAlign.Models;
-
-/// <summary>Everything that defines a model's architecture.</summary>
-public sealed record ModelConfig
-{
-    public string Backbone { get; init; } = "resnet18";
-    public double Width { get; init; } = 1.0;
-    public bool DeepStem { get; init; }
-    public int OutputStride { get; init; } = 32;
-    public int InChannels { get; init; } = 3;
-    public string Decoder { get; init; } = "fpn";
-    /// <summary>The decoder's working width; null = the papers' default (128 for ResNet-18/34, 256 deeper), times <see cref="Width"/>.</summary>
-    public int? DecoderChannels { get; init; }
-    public JsonObject? DecoderOptions { get; init; }
-    /// <summary>FCN auxiliary head on C4 (PSPNet/mmseg convention), trained with <see cref="AuxWeight"/>.</summary>
-    public bool AuxHead { get; init; }
-    public double AuxWeight { get; init; } = 0.4;
-    /// <summary>
-    /// Backbone initialisation: a TorchSharp state file with torchvision's parameter names (e.g. ImageNet
-    /// weights exported from PyTorch with TorchSharp's exportsd.py); null = random initialisation.
-    /// The classifier (fc.*) of a torchvision checkpoint is ignored.
-    /// </summary>
-    [Training.HashedWhenSet]
-    public string? BackboneWeights { get; init; }
-
-    public BackboneOptions BackboneOptions => new()
-    {
-        Width = Width, DeepStem = DeepStem, OutputStride = OutputStride, InChannels = InChannels,
-    };
-
-    public int ResolvedDecoderChannels
-    {
-        get
-        {
-            if (DecoderChannels is int explicitChannels) return explicitChannels;
-            bool deep = Backbone.Contains("50", StringComparison.Ordinal) || Backbone.Contains("101", StringComparison.Ordinal);
-            return Math.Max(8, (int)Math.Round((deep ? 256 : 128) * Width / 8.0) * 8);
-        }
-    }
-
-    public void Validate()
-    {
-        BackboneOptions.Validate();
-        if (DecoderChannels is < 8 or > 4096) throw new InputException("model.decoderChannels", $"must be 8..4096, got {DecoderChannels}", "omit it for the paper default");
-        if (AuxWeight < 0) throw new InputException("model.auxWeight", $"must be ≥ 0, got {AuxWeight}", "use 0.4 (PSPNet) or turn auxHead off");
-        if (!BackboneRegistry.Names.Contains(Backbone, StringComparer.OrdinalIgnoreCase))
-            throw new InputException("model.backbone", $"unknown backbone '{Backbone}'", $"use one of: {string.Join(", ", BackboneRegistry.Names)}");
-        DecoderRegistry.Get(Decoder).ResolveOptions(DecoderOptions);
-        if (BackboneWeights is { } weights && !File.Exists(weights))
-            throw new InputException("model.backboneWeights", $"no file at {Path.GetFullPath(weights)}",
-                "export the torchvision weights with TorchSharp's exportsd.py (README, \"Pretrained backbones\") or remove the setting");
-    }
-}
 
 /// <summary>Full-resolution logits plus auxiliary logits (also at full resolution) with their loss weights.</summary>
 public sealed record SegmentorOutput(Tensor Logits, IReadOnlyList<AuxiliaryLogits> Auxiliary);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using SegAlign.Experiments;
+using SegAlign.Training;
 
 namespace SegAlign.Reports;
 
@@ -29,7 +30,7 @@ public static class ExperimentReport
         page.Heading(1, $"Ablation report: {definition.Name}, preset {preset}");
         if (definition.Paper.Length > 0) page.Add($"<p class=\"muted\">{Html.Escape(definition.Paper)}{(definition.Code.Length > 0 ? $"<br>Reference code: {Html.Escape(definition.Code)}" : "")}</p>\n");
         // The same table `segalign ablation summary` prints, so the report and the terminal never disagree.
-        page.Add(MarkdownHtml.Render(summary.ToMarkdown()));
+        page.Add(ReportMarkdown.Render(summary.ToMarkdown()));
 
         page.Heading(2, "Per seed", "per-seed");
         page.Chart(ReportCharts.PerSeed(variants.Select(v => Seeds(v, Runs(v), r => r.Metrics.MeanIoU)).ToList(), "mIoU per seed", "mIoU (%)"),

@@ -1,3 +1,4 @@
+using SegAlign.Config;
 using SegAlign.Nn;
 using static TorchSharp.torch;
 

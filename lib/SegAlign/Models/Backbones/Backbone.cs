@@ -1,3 +1,5 @@
+using SegAlign.Config;
+
 using static TorchSharp.torch;
 
 namespace SegAlign.Models.Backbones;
@@ -45,25 +47,6 @@ public abstract class Backbone : nn.Module<Tensor, Tensor[]>
 
     static string Describe(List<string> keys) =>
         keys.Count == 0 ? "none" : $"{keys.Count} ({string.Join(", ", keys.Take(3))}{(keys.Count > 3 ? ", …" : "")})";
-}
-
-/// <summary>Options every backbone accepts.</summary>
-public sealed record BackboneOptions
-{
-    /// <summary>Channel multiplier applied to every stage (1 = the published widths).</summary>
-    public double Width { get; init; } = 1.0;
-    public int InChannels { get; init; } = 3;
-    /// <summary>Three 3×3 convs instead of the 7×7 stem (the ResNet-D stem used by SFNet, AlignSeg, IFA).</summary>
-    public bool DeepStem { get; init; }
-    /// <summary>32 (no dilation), 16 (layer4 dilated) or 8 (layer3 and layer4 dilated).</summary>
-    public int OutputStride { get; init; } = 32;
-
-    public void Validate()
-    {
-        if (!(Width > 0 && Width <= 4)) throw new InputException("model.width", $"must be in (0, 4], got {Width}", "use 1 for the published widths");
-        if (InChannels is < 1 or > 64) throw new InputException("model.inChannels", $"must be 1..64, got {InChannels}", "use 3 for RGB");
-        if (OutputStride is not (8 or 16 or 32)) throw new InputException("model.outputStride", $"must be 8, 16 or 32, got {OutputStride}", "pick one of 8, 16, 32");
-    }
 }
 
 /// <summary>Backbones by name.</summary>

@@ -1,3 +1,4 @@
+using SegAlign.Config;
 using SegAlign.Models.Modules;
 using SegAlign.Nn;
 

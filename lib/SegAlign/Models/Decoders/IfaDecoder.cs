@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+using SegAlign.Config;
 using SegAlign.Nn;
 using TorchSharp;
 
@@ -5,8 +7,10 @@ using static TorchSharp.torch;
 
 namespace SegAlign.Models.Decoders;
 
+public enum IfaSampling { Nearest, Bilinear }
+
 /// <summary>Options of the IFA head.</summary>
-public sealed record IfaOptions
+public sealed record IfaOptions : IValidatable
 {
     /// <summary>
     /// True: each level's relative coordinate enters the MLP through the learnable sinusoidal encoding
@@ -23,6 +27,26 @@ public sealed record IfaOptions
     /// honours the requested size.
     /// </summary>
     public bool TrainAtStride4 { get; init; } = true;
+
+    /// <summary>
+    /// Null or nearest: IFA — each level's nearest cell plus the relative coordinate that aligns it. Bilinear:
+    /// the like-for-like control (not in the paper) — the same encoders and MLP on each level bilinearly
+    /// interpolated at the query, with no coordinate input, so that IFA is compared with what differs only in
+    /// the alignment and not with the FPN's PPM context and 3×3 fusion. Left out of the config when unset, so the
+    /// hashes of runs made before it existed stay as they were.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IfaSampling? Sampling { get; init; }
+
+    bool Bilinear => Sampling == IfaSampling.Bilinear;
+
+    public void Validate(string where)
+    {
+        if (Bilinear && PositionalEncoding)
+            throw new InputException($"{where}.sampling", "bilinear sampling has no relative coordinate to encode", "set positionalEncoding to false with sampling bilinear");
+    }
+
+    internal int CoordinateChannels(int frequencies) => Bilinear ? 0 : PositionalEncoding ? (int)SpatialEncoding.OutputDim(frequencies) : 2;
 }
 
 /// <summary>
@@ -69,6 +93,8 @@ public sealed record IfaOptions
 ///   (−1 + r + 2r·i in float32) can differ by an ulp.
 /// - Relative coordinates and their PE are computed once per forward (batch 1) and broadcast over the
 ///   batch: they depend only on sizes, not on the image. The official code repeats them per image.
+/// - Not in the paper: <see cref="IfaOptions.Sampling"/> bilinear, the like-for-like control (same encoders and MLP,
+///   bilinear features, no coordinates).
 /// - The local ensemble (off in the released config) and the ASPP variant (no_aspp: True in the
 ///   released config) are not implemented.
 /// - With <see cref="IfaOptions.TrainAtStride4"/> the query grid is C2's own grid, so C2's relative
@@ -99,9 +125,9 @@ public sealed class IfaDecoder : Decoder
         enc2 = Reduce(context.InChannels[1]);
         enc3 = Reduce(context.InChannels[2]);
         head = Reduce(context.InChannels[3]);
-        if (options.PositionalEncoding)
+        if (options.PositionalEncoding && options.Sampling != IfaSampling.Bilinear)
             for (int i = 0; i < 4; i++) pos.Add(new SpatialEncoding(PeFrequencies, PeSigma, learnable: i > 0 || !options.TrainAtStride4));
-        long perLevel = c + (options.PositionalEncoding ? SpatialEncoding.OutputDim(PeFrequencies) : 2);
+        long perLevel = c + options.CoordinateChannels(PeFrequencies);
         imnet.Add(new ConvBnAct(4 * perLevel, 2 * c, 1, init: ConvInit.PyTorchDefault));
         imnet.Add(new ConvBnAct(2 * c, c, 1, init: ConvInit.PyTorchDefault));
         imnet.Add(new ConvBnAct(c, c, 1, init: ConvInit.PyTorchDefault));
@@ -128,6 +154,11 @@ public sealed class IfaDecoder : Decoder
         var context = new List<Tensor>(8);
         for (int l = 0; l < 4; l++)
         {
+            if (options.Sampling == IfaSampling.Bilinear)
+            {
+                context.Add(Ops.GridSample(levels[l], batchGrid, alignCorners: false));
+                continue;
+            }
             long hh = levels[l].shape[2], ww = levels[l].shape[3];
             var cellCentre = Ops.GridSample(CellCentres(hh, ww, device), queryGrid, alignCorners: false, nearest: true);
             var scale = Ops.Constant([hh, ww], [1, 2, 1, 1], device);

@@ -2,12 +2,12 @@ using SegAlign.Reports;
 
 namespace SegAlign.Tests.Reports;
 
-public class MarkdownHtmlTests
+public class ReportMarkdownTests
 {
     [Fact]
     public void Headings_paragraphs_emphasis_and_code_become_markup()
     {
-        string html = MarkdownHtml.Render("# Title\n\nSome *em*, **strong**, ~~gone~~ and `a < b`.\nsame paragraph");
+        string html = ReportMarkdown.Render("# Title\n\nSome *em*, **strong**, ~~gone~~ and `a < b`.\nsame paragraph");
         Assert.Contains("<h1>Title</h1>", html);
         Assert.Contains("<p>Some <em>em</em>, <strong>strong</strong>, <del>gone</del> and <code>a &lt; b</code>.\nsame paragraph</p>", html);
     }
@@ -15,14 +15,14 @@ public class MarkdownHtmlTests
     [Fact]
     public void Underscores_inside_words_and_lone_stars_are_not_emphasis()
     {
-        string html = MarkdownHtml.Render("snake_case_name and 2 * 3 * 4");
+        string html = ReportMarkdown.Render("snake_case_name and 2 * 3 * 4");
         Assert.Equal("<p>snake_case_name and 2 * 3 * 4</p>\n", html);
     }
 
     [Fact]
     public void Raw_html_is_shown_as_text()
     {
-        string html = MarkdownHtml.Render("<script>alert(1)</script> <img src=x onerror=alert(1)>\n\n<b>bold?</b>");
+        string html = ReportMarkdown.Render("<script>alert(1)</script> <img src=x onerror=alert(1)>\n\n<b>bold?</b>");
         Assert.DoesNotContain("<script", html);
         Assert.DoesNotContain("<img", html);
         Assert.DoesNotContain("<b>", html);
@@ -32,24 +32,26 @@ public class MarkdownHtmlTests
     [Fact]
     public void Fenced_code_is_escaped_and_keeps_its_language_as_a_class()
     {
-        string html = MarkdownHtml.Render("```csharp\nif (a < b && c) { }\n**not bold**\n```");
-        Assert.Equal("<pre><code class=\"language-csharp\">if (a &lt; b &amp;&amp; c) { }\n**not bold**</code></pre>\n", html);
+        string html = ReportMarkdown.Render("```csharp\nif (a < b && c) { }\n**not bold**\n```");
+        Assert.Equal("<pre><code class=\"language-csharp\">if (a &lt; b &amp;&amp; c) { }\n**not bold**\n</code></pre>\n", html);
     }
 
     [Fact]
     public void Lists_nest_by_indentation_and_numbered_lists_keep_their_start()
     {
-        string html = MarkdownHtml.Render("- one\n- two\n  - two a\n  - two b\n- three\n\n3. third\n4. fourth");
+        string html = ReportMarkdown.Render("- one\n- two\n  - two a\n  - two b\n- three\n\n3. third\n4. fourth");
         Assert.Equal("<ul>\n<li>one</li>\n<li>two\n<ul>\n<li>two a</li>\n<li>two b</li>\n</ul>\n</li>\n<li>three</li>\n</ul>\n<ol start=\"3\">\n<li>third</li>\n<li>fourth</li>\n</ol>\n", html);
     }
 
     [Fact]
     public void Pipe_tables_keep_alignment_escaped_pipes_and_inline_markup()
     {
-        string html = MarkdownHtml.Render("| name | value |\n|:---|---:|\n| `a\\|b` | **1** |\n| c |");
+        string html = ReportMarkdown.Render("| name | value |\n|:---|---:|\n| `a\\|b` | **1** |\n| c |");
         Assert.Contains("<th class=\"align-right\">value</th>", html);
-        Assert.Contains("<td><code>a|b</code></td><td class=\"align-right\"><strong>1</strong></td>", html);
-        Assert.Contains("<tr><td>c</td><td class=\"align-right\"></td></tr>", html);
+        Assert.Contains("<td><code>a|b</code></td>\n<td class=\"align-right\"><strong>1</strong></td>", html);
+        Assert.Contains("<tr>\n<td>c</td>\n<td class=\"align-right\"></td>\n</tr>", html);
+        Assert.StartsWith("<div class=\"table-scroll\">", html);
+        Assert.DoesNotContain("style=", html);
     }
 
     [Theory]
@@ -59,7 +61,7 @@ public class MarkdownHtmlTests
     [InlineData("[wiki](https://en.wikipedia.org/wiki/F_(x))", "<a href=\"https://en.wikipedia.org/wiki/F_(x)\" rel=\"noopener noreferrer\">wiki</a>")]
     [InlineData("[`code` label](https://example.org)", "<a href=\"https://example.org\" rel=\"noopener noreferrer\"><code>code</code> label</a>")]
     public void Safe_links_are_links(string markdown, string expected) =>
-        Assert.Equal($"<p>{expected}</p>\n", MarkdownHtml.Render(markdown));
+        Assert.Equal($"<p>{expected}</p>\n", ReportMarkdown.Render(markdown));
 
     [Theory]
     [InlineData("[click](javascript:alert(1))")]
@@ -67,33 +69,33 @@ public class MarkdownHtmlTests
     [InlineData("[click](data:text/html;base64,PHNjcmlwdD4=)")]
     [InlineData("[click](vbscript:msgbox)")]
     public void Links_that_could_run_code_keep_only_their_text(string markdown) =>
-        Assert.Equal("<p>click</p>\n", MarkdownHtml.Render(markdown));
+        Assert.Equal("<p>click</p>\n", ReportMarkdown.Render(markdown));
 
     [Fact]
     public void Only_embedded_images_are_shown_so_nothing_is_fetched()
     {
         const string pixel = "data:image/png;base64,iVBORw0KGgo=";
-        Assert.Contains($"<img src=\"{pixel}\" alt=\"dot\">", MarkdownHtml.Render($"![dot]({pixel})"));
-        string remote = MarkdownHtml.Render("![chart](https://example.org/chart.png)");
+        Assert.Contains($"<img src=\"{pixel}\" alt=\"dot\" />", ReportMarkdown.Render($"![dot]({pixel})"));
+        string remote = ReportMarkdown.Render("![chart](https://example.org/chart.png)");
         Assert.DoesNotContain("<img", remote);
         Assert.Contains("[image not embedded: chart]", remote);
-        Assert.DoesNotContain("<img", MarkdownHtml.Render("![svg](data:image/svg+xml;base64,PHN2Zz4=)"));
-        Assert.Contains($"<img src=\"{pixel}\"", MarkdownHtml.Render("![a](attachment:a.png)", target => target == "attachment:a.png" ? pixel : null));
+        Assert.DoesNotContain("<img", ReportMarkdown.Render("![svg](data:image/svg+xml;base64,PHN2Zz4=)"));
+        Assert.Contains($"<img src=\"{pixel}\"", ReportMarkdown.Render("![a](attachment:a.png)", target => target == "attachment:a.png" ? pixel : null));
     }
 
     [Fact]
     public void Quotes_rules_and_hard_breaks()
     {
-        string html = MarkdownHtml.Render("> quoted *text*\n> more\n\n---\n\nline one  \nline two");
+        string html = ReportMarkdown.Render("> quoted *text*\n> more\n\n---\n\nline one  \nline two");
         Assert.Contains("<blockquote>\n<p>quoted <em>text</em>\nmore</p>\n</blockquote>", html);
-        Assert.Contains("<hr>", html);
-        Assert.Contains("<p>line one<br>\nline two</p>", html);
+        Assert.Contains("<hr />", html);
+        Assert.Contains("<p>line one<br />\nline two</p>", html);
     }
 
     [Fact]
-    public void Placeholder_characters_in_the_input_cannot_forge_markup()
+    public void Tags_in_code_spans_and_text_stay_text()
     {
-        string html = MarkdownHtml.Render("`<b>` and \uE0000\uE001 then <i>");
-        Assert.Equal("<p><code>&lt;b&gt;</code> and 0 then &lt;i&gt;</p>\n", html);
+        string html = ReportMarkdown.Render("`<b>` and \uE0000\uE001 then <i>");
+        Assert.Equal("<p><code>&lt;b&gt;</code> and \uE0000\uE001 then &lt;i&gt;</p>\n", html);
     }
 }

@@ -1,0 +1,59 @@
+namespace SegAlign.Config;
+
+public enum OptimizerKind { Sgd, AdamW }
+
+/// <summary>How a run optimises.</summary>
+public sealed record TrainConfig
+{
+    /// <summary>sgd (the papers') or adamW.</summary>
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Sgd;
+    public int Iterations { get; init; } = 1000;
+    public int BatchSize { get; init; } = 16;
+    public double LearningRate { get; init; } = 0.01;
+    public double Momentum { get; init; } = 0.9;
+    public double WeightDecay { get; init; } = 1e-4;
+    public double PolyPower { get; init; } = 0.9;
+    public int WarmupIterations { get; init; }
+    /// <summary>Warm-up starts at this fraction of the learning rate (mmseg's warmup_ratio).</summary>
+    public double WarmupRatio { get; init; } = 0.1;
+    /// <summary>Learning-rate multiplier of the decoder and auxiliary heads (IFA trains them at 10×).</summary>
+    public double DecoderLrMultiplier { get; init; } = 1.0;
+    public OhemConfig? Ohem { get; init; }
+    /// <summary>Evaluate an exponential moving average of the weights with this decay (null: the last iterate).</summary>
+    public double? EmaDecay { get; init; }
+    /// <summary>Save a checkpoint every N iterations (0 = only at the end).</summary>
+    [NotHashed] public int CheckpointEvery { get; init; }
+    [NotHashed] public int LogEvery { get; init; } = 10;
+    public int EvalBatchSize { get; init; } = 32;
+
+    public void Validate()
+    {
+        // Infinity passes every range check below ("> 0"), and NaN fails them with a confusing message.
+        foreach (var (name, value) in new[] { ("learningRate", LearningRate), ("momentum", Momentum), ("weightDecay", WeightDecay), ("polyPower", PolyPower),
+                     ("warmupRatio", WarmupRatio), ("decoderLrMultiplier", DecoderLrMultiplier), ("emaDecay", EmaDecay ?? 0), ("ohem.threshold", Ohem?.Threshold ?? 0.7) })
+            if (!double.IsFinite(value)) throw new InputException($"train.{name}", $"must be a finite number, got {value}", "use an ordinary number such as 0.01");
+        if (Iterations < 1) throw new InputException("train.iterations", $"must be ≥ 1, got {Iterations}", "use e.g. 1000");
+        if (BatchSize < 1) throw new InputException("train.batchSize", $"must be ≥ 1, got {BatchSize}", "use e.g. 16");
+        if (EvalBatchSize < 1) throw new InputException("train.evalBatchSize", $"must be ≥ 1, got {EvalBatchSize}", "use e.g. 32");
+        if (!(LearningRate > 0)) throw new InputException("train.learningRate", $"must be > 0, got {LearningRate}", "use e.g. 0.01");
+        if (Momentum is < 0 or >= 1) throw new InputException("train.momentum", $"must be in [0, 1), got {Momentum}", "use 0.9");
+        if (WeightDecay < 0) throw new InputException("train.weightDecay", $"must be ≥ 0, got {WeightDecay}", "use e.g. 1e-4");
+        if (PolyPower < 0) throw new InputException("train.polyPower", $"must be ≥ 0, got {PolyPower}", "use 0.9");
+        if (WarmupIterations < 0 || WarmupIterations >= Iterations)
+            throw new InputException("train.warmupIterations", $"must be in [0, iterations), got {WarmupIterations}", "use 0 or a small fraction of the iterations");
+        if (WarmupRatio is <= 0 or > 1) throw new InputException("train.warmupRatio", $"must be in (0, 1], got {WarmupRatio}", "use 0.1");
+        if (!(DecoderLrMultiplier > 0)) throw new InputException("train.decoderLrMultiplier", $"must be > 0, got {DecoderLrMultiplier}", "use 1 (or 10 as IFA)");
+        if (CheckpointEvery < 0) throw new InputException("train.checkpointEvery", $"must be ≥ 0, got {CheckpointEvery}", "use 0 for a checkpoint at the end only");
+        if (LogEvery < 1) throw new InputException("train.logEvery", $"must be ≥ 1, got {LogEvery}", "use e.g. 10");
+        if (EmaDecay is < 0 or >= 1) throw new InputException("train.emaDecay", $"must be in [0, 1), got {EmaDecay}", "use e.g. 0.99, or omit it");
+        if (Ohem is { } ohem && (ohem.Threshold is <= 0 or > 1 || ohem.MinKept < 1))
+            throw new InputException("train.ohem", $"needs threshold in (0, 1] and minKept ≥ 1, got {ohem.Threshold} / {ohem.MinKept}", "use threshold 0.7, minKept 10000");
+    }
+}
+
+/// <summary>Online hard example mining (SFNet/IFA): keep pixels whose true-class probability ≤ max(threshold, the MinKept-th smallest).</summary>
+public sealed record OhemConfig
+{
+    public double Threshold { get; init; } = 0.7;
+    public int MinKept { get; init; } = 10000;
+}
