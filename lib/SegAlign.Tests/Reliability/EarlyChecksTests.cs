@@ -1,6 +1,7 @@
 using SegAlign.Data;
 using SegAlign.Experiments;
 using SegAlign.Tests.Data;
+using SegAlign.Config;
 using SegAlign.Training;
 using static SegAlign.Tests.Reliability.CliRunner;
 

@@ -62,5 +62,6 @@ public class PathsAndNamesTests
         string shown = SafePaths.Shown(outside);
         Assert.DoesNotContain(Path.GetTempPath().TrimEnd('/'), shown);
         Assert.EndsWith("results/full", shown);
+        Assert.Equal("…/segalign-results", SafePaths.Shown(Path.Combine(Path.GetTempPath(), "segalign-results")));   // not …/tmp/…
     }
 }

@@ -132,6 +132,14 @@ public class SweepHygieneTests
     }
 
     [Fact]
+    public void A_cached_latency_far_above_the_others_is_measured_again()
+    {
+        var cached = new Dictionary<string, double> { ["a"] = 1.3, ["b"] = 1.6, ["c"] = 480, ["d"] = 5.9 };
+        Assert.Equal(["c"], LatencyCache.Implausible(cached));
+        Assert.Empty(LatencyCache.Implausible(new Dictionary<string, double> { ["a"] = 4.9, ["b"] = 11.2, ["c"] = 5.3 }));
+    }
+
+    [Fact]
     public void Variants_may_be_separated_by_commas_and_seeds_must_be_the_experiments()
     {
         string results = Directory.CreateTempSubdirectory("segalign-results-").FullName;

@@ -30,6 +30,11 @@ public static class LatencyCache
     public static void MeasureMissing(ResultsStore store, IEnumerable<PlannedRun> planned, Action<string>? log = null)
     {
         var latency = Load(store);
+        foreach (var hash in Implausible(latency))
+        {
+            log?.Invoke($"latency.csv: {latency[hash]:F1} ms for config {hash} is far above the others (a reading from a busy machine); measuring it again");
+            latency.Remove(hash);
+        }
         var missing = planned.GroupBy(r => r.Hash).Select(g => g.First()).Where(r => !latency.ContainsKey(r.Hash)).ToList();
         if (missing.Count == 0) return;
         var models = missing.Select(run =>
@@ -71,6 +76,20 @@ public static class LatencyCache
     }
 
     const int MaxRounds = 6;
+
+    /// <summary>
+    /// Cached latencies more than <see cref="OutlierFactor"/> × the median of all cached ones: the decoders' costs differ by a few
+    /// times at most, so such a reading was taken while the machine was busy (needs at least three readings to judge).
+    /// </summary>
+    public static IReadOnlyList<string> Implausible(IReadOnlyDictionary<string, double> latencyByHash)
+    {
+        if (latencyByHash.Count < 3) return [];
+        var sorted = latencyByHash.Values.Order().ToList();
+        double median = sorted[sorted.Count / 2];
+        return latencyByHash.Where(l => l.Value > OutlierFactor * median).Select(l => l.Key).ToList();
+    }
+
+    public const double OutlierFactor = 10;
 
     /// <summary>Agreement within this factor makes two readings one latency (a disturbed reading is several times slower).</summary>
     public const double Agreement = 1.25;

@@ -49,9 +49,12 @@ public static partial class SafePaths
             string relative = Path.GetRelativePath(root, full);
             return relative == "." ? "." : relative.Replace(Path.DirectorySeparatorChar, '/');
         }
-        string name = Path.GetFileName(full.TrimEnd(Path.DirectorySeparatorChar));
-        string parent = Path.GetFileName(Path.GetDirectoryName(full.TrimEnd(Path.DirectorySeparatorChar)) ?? "");
-        return parent.Length > 0 ? $"…/{parent}/{name}" : $"…/{name}";
+        string trimmed = full.TrimEnd(Path.DirectorySeparatorChar);
+        string name = Path.GetFileName(trimmed);
+        string? parentPath = Path.GetDirectoryName(trimmed);
+        // A top-level parent (/tmp, /home) says where this machine keeps things, not what the folder is: leave it out.
+        bool parentIsTopLevel = parentPath is null || Path.GetDirectoryName(parentPath) is null or "" || Path.GetDirectoryName(parentPath) == Path.GetPathRoot(parentPath);
+        return parentIsTopLevel ? $"…/{name}" : $"…/{Path.GetFileName(parentPath)}/{name}";
     }
 
     static string? RepositoryRootOrNull()
