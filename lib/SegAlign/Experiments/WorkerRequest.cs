@@ -42,6 +42,7 @@ public sealed record WorkerRequest
     /// <summary>The worker entry point: trains the requested run into the folder the request lies in.</summary>
     public static TrainOutcome Run(string requestFile, IProgress<TrainProgress>? progress = null, CancellationToken cancellation = default)
     {
+        Platform.ChildProcesses.DieWithParent(); // a sweep's worker must not outlive the sweep
         var request = Load(requestFile);
         string folder = Path.GetDirectoryName(Path.GetFullPath(requestFile))!;
         return Trainer.Run(request.Config, request.Seed, folder, new TrainOptions { Resume = true, Threads = request.Threads }, progress, cancellation);
