@@ -192,10 +192,10 @@ public sealed class Study
         if (folder.HasCheckpoint)
         {
             Log.WriteLine($"{variant} seed {run.Seed}: loading {Shown(folder.CheckpointFile)}");
-            return TrainedModels.Load(folder.CheckpointFile, run, Validation.NumClasses);
+            return TrainedModel.Load(folder, run.Config, run.Hash, run.Seed, run.Variant, Validation.NumClasses);
         }
         var reproduction = Reproduce(variant, run.Seed);
-        return TrainedModels.Load(new RunFolder(reproduction.Folder).CheckpointFile, run, Validation.NumClasses);
+        return TrainedModel.Load(new RunFolder(reproduction.Folder), run.Config, run.Hash, run.Seed, run.Variant, Validation.NumClasses);
     }
 
     /// <summary>
@@ -207,7 +207,7 @@ public sealed class Study
     {
         var run = Run(variant, seed);
         var original = RequireComplete(run);
-        return TrainedModels.Reproduce(run, original.ReadMetrics(), Path.Combine(scratchRoot, Preset, run.Key), Log);
+        return Reproductions.Reproduce(run, original.ReadMetrics(), Path.Combine(scratchRoot, Preset, run.Key), Log);
     }
 
     RunFolder RequireComplete(PlannedRun run)

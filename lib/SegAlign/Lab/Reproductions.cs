@@ -2,11 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using SegAlign.Experiments;
-using SegAlign.Models;
 using SegAlign.Platform;
 using SegAlign.Training;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace SegAlign.Lab;
 
@@ -28,45 +25,11 @@ public sealed record Reproduction(PlannedRun Run, string Folder, double Recorded
     static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
 
-/// <summary>Loading trained models from checkpoints, and retraining a run whose checkpoint is not there.</summary>
-public static partial class TrainedModels
+/// <summary>Retraining a run whose checkpoint is not there (checkpoints are not committed).</summary>
+public static partial class Reproductions
 {
     [GeneratedRegex(@"(\d+) threads?")]
     private static partial Regex ThreadCount();
-
-    /// <summary>
-    /// A model for <paramref name="run"/> with the weights of <paramref name="checkpoint"/>, on the current device, in
-    /// evaluation mode. The checkpoint must belong to the run (config hash and seed) and be the finished one.
-    /// </summary>
-    public static Segmentor Load(string checkpoint, PlannedRun run, int numClasses)
-    {
-        var (info, tensors) = Checkpoint.Load(checkpoint);
-        try
-        {
-            if (info.ConfigHash != run.Hash || info.Seed != run.Seed)
-                throw new InputException(checkpoint, $"was written by config {info.ConfigHash} seed {info.Seed}, not {run.Hash} seed {run.Seed} ({run.Variant})",
-                    "delete it; it will be retrained");
-            if (info.Iteration != run.Config.Train.Iterations)
-                throw new InputException(checkpoint, $"is from iteration {info.Iteration} of {run.Config.Train.Iterations}", "finish the run first (segalign ablation run resumes it)");
-            var model = new Segmentor(run.Config.Model, numClasses);
-            model.to(TorchRuntime.Device);
-            try
-            {
-                Checkpoint.LoadModelWeights(model, tensors, checkpoint, "delete it; it will be retrained with the current code");
-            }
-            catch
-            {
-                model.Dispose();
-                throw;
-            }
-            model.eval();
-            return model;
-        }
-        finally
-        {
-            foreach (var t in tensors.Values) t.Dispose();
-        }
-    }
 
     /// <summary>
     /// Trains <paramref name="run"/> again into <paramref name="folder"/> (continuing a partial retraining, reusing a
