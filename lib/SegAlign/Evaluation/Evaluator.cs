@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using SegAlign.Data;
 using SegAlign.Models;
-using SegAlign.Training;
 using static TorchSharp.torch;
 
 namespace SegAlign.Evaluation;
@@ -68,7 +67,7 @@ public static class Evaluator
     public static List<byte[]> Predict(Segmentor model, IReadOnlyList<Sample> samples, (float[] Mean, float[] Std) normalisation)
     {
         using var scope = NewDisposeScope();
-        var batch = BatchStream.Collate(0, samples, normalisation);
+        var batch = HostBatch.Collate(0, samples, normalisation);
         var images = tensor(batch.Images, [batch.Count, batch.Channels, batch.Height, batch.Width]).to(model.Device());
         var prediction = model.forward(images).Logits.argmax(1).to(ScalarType.Byte).cpu();
         var flat = prediction.data<byte>().ToArray();

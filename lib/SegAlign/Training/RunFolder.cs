@@ -74,6 +74,9 @@ public sealed class RunFolder(string path)
     /// <summary>Each validation image's per-class intersection and union (for the bootstrap over images); runs made
     /// before it existed do not have it.</summary>
     public string PerImageFile => System.IO.Path.Combine(Path, "per_image_counts.csv");
+    /// <summary>What a sweep asked a worker process to train here, and that worker's console output.</summary>
+    public string RequestFile => System.IO.Path.Combine(Path, "request.json");
+    public string WorkerLogFile => System.IO.Path.Combine(Path, "train.out");
 
     public bool IsComplete => File.Exists(MetricsFile);
     public bool HasCheckpoint => File.Exists(CheckpointFile);
@@ -195,6 +198,28 @@ public sealed class RunFolder(string path)
     static string Number(double? value) => value is double v ? v.ToString("R", CultureInfo.InvariantCulture) : "";
 
     static string Csv(string text) => text.Contains(',') || text.Contains('"') ? $"\"{text.Replace("\"", "\"\"")}\"" : text;
+
+    /// <summary>Reads confusion_matrix.csv (rows = ground truth, columns = prediction, a header of class names).</summary>
+    public ConfusionMatrix ReadConfusion(int numClasses)
+    {
+        if (!File.Exists(ConfusionFile))
+            throw new InputException(ConfusionFile, "does not exist", "the run is unfinished or was written by an older version; rerun it");
+        var lines = File.ReadAllLines(ConfusionFile).Where(l => l.Length > 0).Skip(1).ToList();
+        if (lines.Count != numClasses)
+            throw new InputException(ConfusionFile, $"has {lines.Count} class rows, expected {numClasses}", "delete the run folder and rerun it");
+        var counts = new long[numClasses * numClasses];
+        for (int g = 0; g < numClasses; g++)
+        {
+            // The first field is the class name (quoted when it holds a comma); the counts follow.
+            var line = lines[g];
+            int start = line.StartsWith('"') ? line.IndexOf("\",", 1, StringComparison.Ordinal) + 2 : line.IndexOf(',', StringComparison.Ordinal) + 1;
+            var values = line[start..].Split(',');
+            if (values.Length != numClasses)
+                throw new InputException(ConfusionFile, $"row {g + 1} has {values.Length} counts, expected {numClasses}", "delete the run folder and rerun it");
+            for (int p = 0; p < numClasses; p++) counts[g * numClasses + p] = long.Parse(values[p], CultureInfo.InvariantCulture);
+        }
+        return ConfusionMatrix.FromCounts(numClasses, counts);
+    }
 }
 
 /// <summary>One line of train_log.csv.</summary>
