@@ -13,7 +13,8 @@ public sealed record EvaluationResult(
     IReadOnlyList<double?> BoundaryFPerClass,
     IReadOnlyDictionary<int, double> TrimapMeanIoU,
     int Images,
-    double Seconds);
+    double Seconds,
+    PerImageCounts PerImage);
 
 /// <summary>Runs a model over a split (eval mode, no autograd) and accumulates every metric in one pass.</summary>
 public static class Evaluator
@@ -23,6 +24,7 @@ public static class Evaluator
     {
         var clock = Stopwatch.StartNew();
         var confusion = new ConfusionMatrix(dataset.NumClasses);
+        var perImage = new PerImageCounts(dataset.NumClasses);
         var boundary = new BoundaryMetrics(dataset.NumClasses, boundaryOptions ?? new BoundaryOptions());
         bool wasTraining = model.training;
         model.eval();
@@ -36,6 +38,7 @@ public static class Evaluator
                 foreach (var (prediction, sample) in Predict(model, pending, dataset.Normalisation).Zip(pending))
                 {
                     confusion.Add(prediction, sample.Label);
+                    perImage.Add(prediction, sample.Label);
                     boundary.Add(prediction, sample.Label, sample.Height, sample.Width);
                 }
                 pending.Clear();
@@ -57,7 +60,7 @@ public static class Evaluator
         }
         var metrics = SegmentationMetrics.From(confusion, dataset.ClassNames);
         return new EvaluationResult(metrics, confusion, boundary.MeanBoundaryF, boundary.BoundaryFPerClass(),
-            boundary.TrimapMeanIoU(dataset.ClassNames), dataset.Count, clock.Elapsed.TotalSeconds);
+            boundary.TrimapMeanIoU(dataset.ClassNames), dataset.Count, clock.Elapsed.TotalSeconds, perImage);
     }
 
     /// <summary>Arg-max predictions for samples of one size, as host label maps.</summary>

@@ -156,6 +156,7 @@ public static class ExperimentRunner
     /// <summary>The finished runs among those planned, as table rows (latency from the store's cache when measured).</summary>
     public static List<RunRow> Rows(IEnumerable<PlannedRun> planned, ResultsStore store, IReadOnlyDictionary<string, double>? latencyByHash = null) =>
         planned.Where(r => store.Folder(r).IsComplete)
-            .Select(r => new RunRow(r, store.Folder(r).ReadMetrics(r.Hash, r.Seed), latencyByHash is not null && latencyByHash.TryGetValue(r.Hash, out var l) ? l : null))
+            .Select(r => new RunRow(r, store.Folder(r).ReadMetrics(r.Hash, r.Seed), latencyByHash is not null && latencyByHash.TryGetValue(r.Hash, out var l) ? l : null,
+                store.Folder(r).ReadPerImage()))
             .ToList();
 }

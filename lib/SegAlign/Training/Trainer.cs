@@ -92,7 +92,7 @@ public static class Trainer
         var flops = ModelStats.CountMacs(model, first.Height, first.Width, first.Channels);
         var metrics = RunMetrics.From(evaluation, config, seed, hash, config.Train.Iterations, trainSeconds, finalLoss,
             flops.GMacs, ModelStats.Parameters(model), TorchRuntime.Describe().ToString(), Provenance.Of(AppContext.BaseDirectory));
-        folder.WriteResults(metrics, evaluation.Confusion, validation.ClassNames);
+        folder.WriteResults(metrics, evaluation.Confusion, validation.ClassNames, evaluation.PerImage);
         return new TrainOutcome(folder, metrics, true);
     }
 
