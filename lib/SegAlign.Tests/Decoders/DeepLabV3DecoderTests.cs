@@ -14,7 +14,7 @@ public class DeepLabV3DecoderTests
     static DecoderContext ContextWithStrides(int[] strides) => new([8, 16, 32, 64], strides, NumClasses: 3, Channels: 16, StemChannels: 8);
 
     static int[] Dilations(DeepLabV3Decoder decoder) =>
-        [.. decoder.modules().OfType<Conv2d>().Where(c => c.Kernel == 3 && c.Dilation > 1).Select(c => (int)c.Dilation)];
+        [.. decoder.modules().OfType<ConvLayer>().Where(c => c.Kernel == 3 && c.Dilation > 1).Select(c => (int)c.Dilation)];
 
     [Theory]
     [InlineData(8, new[] { 12, 24, 36 })]

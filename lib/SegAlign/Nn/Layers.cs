@@ -18,7 +18,7 @@ public enum ConvInit
 public enum Activation { None, Relu, LeakyRelu }
 
 /// <summary>2-D convolution with torch's parameter names (weight, bias).</summary>
-public sealed class Conv2d : nn.Module<Tensor, Tensor>
+public sealed class ConvLayer : nn.Module<Tensor, Tensor>
 {
     readonly TorchSharp.Modules.Parameter weight;
     readonly TorchSharp.Modules.Parameter? bias;
@@ -30,8 +30,8 @@ public sealed class Conv2d : nn.Module<Tensor, Tensor>
     public long Dilation { get; }
     public long Groups { get; }
 
-    public Conv2d(long inChannels, long outChannels, long kernel, long stride = 1, long? padding = null, long dilation = 1,
-        long groups = 1, bool bias = false, ConvInit init = ConvInit.KaimingNormalFanOut) : base(nameof(Conv2d))
+    public ConvLayer(long inChannels, long outChannels, long kernel, long stride = 1, long? padding = null, long dilation = 1,
+        long groups = 1, bool bias = false, ConvInit init = ConvInit.KaimingNormalFanOut) : base("ConvLayer")
     {
         InChannels = inChannels; OutChannels = outChannels; Kernel = kernel; Stride = stride;
         Dilation = dilation; Groups = groups; Padding = padding ?? dilation * (kernel - 1) / 2;
@@ -135,7 +135,7 @@ public sealed class Relu() : nn.Module<Tensor, Tensor>(nameof(Relu))
 /// <summary>conv → BN → activation, the unit every decoder in this suite is built from.</summary>
 public sealed class ConvBnAct : nn.Module<Tensor, Tensor>
 {
-    readonly Conv2d conv;
+    readonly ConvLayer conv;
     readonly BatchNorm2d bn;
     readonly Activation activation;
     readonly double slope;
@@ -144,7 +144,7 @@ public sealed class ConvBnAct : nn.Module<Tensor, Tensor>
         Activation activation = Activation.Relu, double leakySlope = 0.01, ConvInit init = ConvInit.KaimingNormalFanOut)
         : base(nameof(ConvBnAct))
     {
-        conv = new Conv2d(inChannels, outChannels, kernel, stride, dilation: dilation, init: init);
+        conv = new ConvLayer(inChannels, outChannels, kernel, stride, dilation: dilation, init: init);
         bn = new BatchNorm2d(outChannels);
         this.activation = activation;
         slope = leakySlope;

@@ -31,7 +31,7 @@ public sealed class ResNet : Backbone
 
         conv1 = options.DeepStem
             ? Stages.DeepStem(options.InChannels, stemChannels)
-            : new Conv2d(options.InChannels, stemChannels, 7, stride: 2, padding: 3);
+            : new ConvLayer(options.InChannels, stemChannels, 7, stride: 2, padding: 3);
         bn1 = new BatchNorm2d(inplanes);
         bn1Channels = inplanes;
 
@@ -97,15 +97,15 @@ public sealed class ResNet : Backbone
 /// <summary>torchvision BasicBlock (two 3×3 convs), with dilation support.</summary>
 sealed class BasicBlock : nn.Module<Tensor, Tensor>
 {
-    readonly Conv2d conv1, conv2;
+    readonly ConvLayer conv1, conv2;
     readonly BatchNorm2d bn1, bn2;
     readonly nn.Module<Tensor, Tensor>? downsample;
 
     public BasicBlock(int inplanes, int planes, int stride, int dilation) : base(nameof(BasicBlock))
     {
-        conv1 = new Conv2d(inplanes, planes, 3, stride, dilation: dilation);
+        conv1 = new ConvLayer(inplanes, planes, 3, stride, dilation: dilation);
         bn1 = new BatchNorm2d(planes);
-        conv2 = new Conv2d(planes, planes, 3, 1, dilation: dilation);
+        conv2 = new ConvLayer(planes, planes, 3, 1, dilation: dilation);
         bn2 = new BatchNorm2d(planes);
         if (stride != 1 || inplanes != planes) downsample = Stages.Downsample(inplanes, planes, stride);
         RegisterComponents();
@@ -123,17 +123,17 @@ sealed class BasicBlock : nn.Module<Tensor, Tensor>
 /// <summary>torchvision Bottleneck (ResNet v1.5: stride on the 3×3 conv).</summary>
 sealed class Bottleneck : nn.Module<Tensor, Tensor>
 {
-    readonly Conv2d conv1, conv2, conv3;
+    readonly ConvLayer conv1, conv2, conv3;
     readonly BatchNorm2d bn1, bn2, bn3;
     readonly nn.Module<Tensor, Tensor>? downsample;
 
     public Bottleneck(int inplanes, int planes, int stride, int dilation) : base(nameof(Bottleneck))
     {
-        conv1 = new Conv2d(inplanes, planes, 1);
+        conv1 = new ConvLayer(inplanes, planes, 1);
         bn1 = new BatchNorm2d(planes);
-        conv2 = new Conv2d(planes, planes, 3, stride, dilation: dilation);
+        conv2 = new ConvLayer(planes, planes, 3, stride, dilation: dilation);
         bn2 = new BatchNorm2d(planes);
-        conv3 = new Conv2d(planes, planes * 4, 1);
+        conv3 = new ConvLayer(planes, planes * 4, 1);
         bn3 = new BatchNorm2d(planes * 4);
         if (stride != 1 || inplanes != planes * 4) downsample = Stages.Downsample(inplanes, planes * 4, stride);
         RegisterComponents();
@@ -153,7 +153,7 @@ static class Stages
 {
     /// <summary>1×1 strided conv + BN, named downsample.0 / downsample.1 as in torchvision.</summary>
     public static nn.Module<Tensor, Tensor> Downsample(int inplanes, int outplanes, int stride) =>
-        nn.Sequential(("0", new Conv2d(inplanes, outplanes, 1, stride)), ("1", new BatchNorm2d(outplanes)));
+        nn.Sequential(("0", new ConvLayer(inplanes, outplanes, 1, stride)), ("1", new BatchNorm2d(outplanes)));
 
     /// <summary>
     /// Deep stem: three 3×3 convs (stride 2 on the first), channels c, c, 2c, named conv1.0 … conv1.6 as in the
@@ -161,7 +161,7 @@ static class Stages
     /// </summary>
     public static nn.Module<Tensor, Tensor> DeepStem(int inChannels, int channels) =>
         nn.Sequential(
-            ("0", new Conv2d(inChannels, channels, 3, 2)), ("1", new BatchNorm2d(channels)), ("2", new Relu()),
-            ("3", new Conv2d(channels, channels, 3, 1)), ("4", new BatchNorm2d(channels)), ("5", new Relu()),
-            ("6", new Conv2d(channels, 2 * channels, 3, 1)));
+            ("0", new ConvLayer(inChannels, channels, 3, 2)), ("1", new BatchNorm2d(channels)), ("2", new Relu()),
+            ("3", new ConvLayer(channels, channels, 3, 1)), ("4", new BatchNorm2d(channels)), ("5", new Relu()),
+            ("6", new ConvLayer(channels, 2 * channels, 3, 1)));
 }

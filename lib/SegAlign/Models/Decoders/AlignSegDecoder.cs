@@ -162,16 +162,16 @@ public sealed class AlignSegDecoder : Decoder, IFlowProducer
     /// <summary>RRB: 1×1 unify, then a residual 3×3 (c → c/4) BN-LReLU 3×3 (c/4 → c), BN-LReLU after the sum.</summary>
     public sealed class ResidualRefinement : nn.Module<Tensor, Tensor>
     {
-        readonly Conv2d unify, residual_out;
+        readonly ConvLayer unify, residual_out;
         readonly ConvBnAct residual_in;
         readonly BatchNorm2d norm;
 
         public ResidualRefinement(long inChannels, long channels) : base(nameof(ResidualRefinement))
         {
             long inner = Math.Max(1, channels / 4);
-            unify = new Conv2d(inChannels, channels, 1, init: ConvInit.PyTorchDefault);
+            unify = new ConvLayer(inChannels, channels, 1, init: ConvInit.PyTorchDefault);
             residual_in = new ConvBnAct(channels, inner, 3, activation: Activation.LeakyRelu, leakySlope: Slope, init: ConvInit.PyTorchDefault);
-            residual_out = new Conv2d(inner, channels, 3, init: ConvInit.PyTorchDefault);
+            residual_out = new ConvLayer(inner, channels, 3, init: ConvInit.PyTorchDefault);
             norm = new BatchNorm2d(channels);
             RegisterComponents();
         }
@@ -188,17 +188,17 @@ public sealed class AlignSegDecoder : Decoder, IFlowProducer
     public sealed class OffsetHead : nn.Module<Tensor, Tensor>
     {
         readonly ConvBnAct reduce;
-        readonly Conv2d offset;
+        readonly ConvLayer offset;
 
         public OffsetHead(long inChannels, long channels) : base(nameof(OffsetHead))
         {
             reduce = new ConvBnAct(inChannels, channels, 1, activation: Activation.LeakyRelu, leakySlope: Slope, init: ConvInit.PyTorchDefault);
-            offset = new Conv2d(channels, 2, 3, init: ConvInit.Zeros);
+            offset = new ConvLayer(channels, 2, 3, init: ConvInit.Zeros);
             RegisterComponents();
         }
 
         /// <summary>The final 3×3 offset conv (tests set its weights to produce known offsets).</summary>
-        public Conv2d Offset => offset;
+        public ConvLayer Offset => offset;
 
         public override Tensor forward(Tensor x) => offset.forward(reduce.forward(x));
     }
@@ -277,12 +277,12 @@ public sealed class AlignSegDecoder : Decoder, IFlowProducer
     public sealed class AlignSegHead : nn.Module<Tensor, Tensor>
     {
         readonly ConvBnAct conv;
-        readonly Conv2d classifier;
+        readonly ConvLayer classifier;
 
         public AlignSegHead(long channels, int numClasses) : base(nameof(AlignSegHead))
         {
             conv = new ConvBnAct(channels, channels, 3, activation: Activation.LeakyRelu, leakySlope: Slope, init: ConvInit.PyTorchDefault);
-            classifier = new Conv2d(channels, numClasses, 1, bias: true, init: ConvInit.PyTorchDefault);
+            classifier = new ConvLayer(channels, numClasses, 1, bias: true, init: ConvInit.PyTorchDefault);
             RegisterComponents();
         }
 

@@ -60,7 +60,7 @@ public sealed class DeepLabV3Decoder : Decoder
 {
     readonly Aspp aspp;
     readonly ConvBnAct head_conv;
-    readonly Conv2d classifier;
+    readonly ConvLayer classifier;
 
     public DeepLabV3Decoder(DecoderContext context, DeepLabV3Options options) : base(nameof(DeepLabV3Decoder), context)
     {
@@ -68,7 +68,7 @@ public sealed class DeepLabV3Decoder : Decoder
         AtrousRates = options.AtrousRates ?? RatesForStride(context.InStrides[3]);
         aspp = new Aspp(context.InChannels[3], d, AtrousRates, options.Dropout);
         head_conv = new ConvBnAct(d, d, 3, init: ConvInit.PyTorchDefault);
-        classifier = new Conv2d(d, context.NumClasses, 1, bias: true, init: ConvInit.PyTorchDefault);
+        classifier = new ConvLayer(d, context.NumClasses, 1, bias: true, init: ConvInit.PyTorchDefault);
         RegisterComponents();
     }
 
@@ -110,12 +110,12 @@ public sealed class DeepLabV3Decoder : Decoder
     /// <summary>Image-level features: global average pool → 1×1 conv-BN-ReLU → bilinear upsample.</summary>
     sealed class ImagePooling : nn.Module<Tensor, Tensor>
     {
-        readonly Conv2d conv;
+        readonly ConvLayer conv;
         readonly BatchNorm2d bn;
 
         public ImagePooling(long inChannels, long channels) : base(nameof(ImagePooling))
         {
-            conv = new Conv2d(inChannels, channels, 1, init: ConvInit.PyTorchDefault);
+            conv = new ConvLayer(inChannels, channels, 1, init: ConvInit.PyTorchDefault);
             bn = new BatchNorm2d(channels);
             RegisterComponents();
         }

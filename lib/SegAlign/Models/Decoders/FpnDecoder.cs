@@ -45,7 +45,7 @@ public class FpnDecoder : Decoder
     readonly PyramidPooling ppm;
     readonly TensorModules fpn_in = new(), fpn_out = new(), dsn = new();
     readonly ConvBnAct fuse;
-    readonly Conv2d classifier;
+    readonly ConvLayer classifier;
     readonly double dsnWeight;
 
     public FpnDecoder(DecoderContext context, FpnOptions options) : this(nameof(FpnDecoder), context, options) { }
@@ -64,7 +64,7 @@ public class FpnDecoder : Decoder
                 dsn.Add(new ClassifierHead(d, d, context.NumClasses));
         dsnWeight = options.DeepSupervisionWeight;
         fuse = new ConvBnAct(4 * d, d, 3);
-        classifier = new Conv2d(d, context.NumClasses, 1, bias: true, init: ConvInit.PyTorchDefault);
+        classifier = new ConvLayer(d, context.NumClasses, 1, bias: true, init: ConvInit.PyTorchDefault);
         RegisterComponents();
     }
 

@@ -122,7 +122,7 @@ public sealed class HfgdDecoder : Decoder
 {
     readonly ContextAugmentationEncoder cae;
     readonly TorchSharp.Modules.Parameter? class_kernels;
-    readonly Conv2d? cls_seg;
+    readonly ConvLayer? cls_seg;
     readonly TensorModules lateral_convs = new(), fpn_convs = new();
     readonly TorchSharp.Modules.ModuleList<ScaleHead> scale_heads = new();
     readonly int[] strides;   // of the upsampler's inputs, finest first; the last is F's
@@ -157,7 +157,7 @@ public sealed class HfgdDecoder : Decoder
             using (no_grad()) nn.init.kaiming_uniform_(class_kernels, Math.Sqrt(5));
             register_parameter("class_kernels", class_kernels);
         }
-        else cls_seg = new Conv2d(c, context.NumClasses, 1, bias: true, init: ConvInit.PyTorchDefault);
+        else cls_seg = new ConvLayer(c, context.NumClasses, 1, bias: true, init: ConvInit.PyTorchDefault);
         RegisterComponents();
     }
 
@@ -273,7 +273,7 @@ public sealed class ContextAugmentationEncoder : nn.Module<Tensor, Tensor>
 /// <summary>x + BN(W_o · MHSA(x)), then x + BN(W_2 · ReLU(BN(W_1 · x))); all projections 1×1 and bias-free.</summary>
 public sealed class SelfAttentionBlock : nn.Module<Tensor, Tensor>
 {
-    readonly Conv2d query, key, value, out_proj;
+    readonly ConvLayer query, key, value, out_proj;
     readonly BatchNorm2d norm;
     readonly ConvBnAct ffn1, ffn2;
     readonly int heads;
@@ -281,10 +281,10 @@ public sealed class SelfAttentionBlock : nn.Module<Tensor, Tensor>
     public SelfAttentionBlock(long channels, int heads) : base(nameof(SelfAttentionBlock))
     {
         this.heads = heads;
-        query = new Conv2d(channels, channels, 1, init: ConvInit.PyTorchDefault);
-        key = new Conv2d(channels, channels, 1, init: ConvInit.PyTorchDefault);
-        value = new Conv2d(channels, channels, 1, init: ConvInit.PyTorchDefault);
-        out_proj = new Conv2d(channels, channels, 1, init: ConvInit.PyTorchDefault);
+        query = new ConvLayer(channels, channels, 1, init: ConvInit.PyTorchDefault);
+        key = new ConvLayer(channels, channels, 1, init: ConvInit.PyTorchDefault);
+        value = new ConvLayer(channels, channels, 1, init: ConvInit.PyTorchDefault);
+        out_proj = new ConvLayer(channels, channels, 1, init: ConvInit.PyTorchDefault);
         norm = new BatchNorm2d(channels);
         ffn1 = new ConvBnAct(channels, 2 * channels, 1);
         ffn2 = new ConvBnAct(2 * channels, channels, 1, activation: Activation.None);

@@ -85,7 +85,7 @@ public sealed record IfaOptions : IValidatable
 ///   BN is removed by the batch mean in training, so it is inert and its gradient is zero up to
 ///   rounding — it would fail the "every parameter learns" check for no modelling gain. The classifier
 ///   keeps its bias. Initialisation is PyTorch's default, as in the official code.
-/// - The pointwise MLP runs as 1×1 Conv2d on a [B, D, h, w] layout instead of Conv1d on [B, D, h·w]:
+/// - The pointwise MLP runs as 1×1 ConvLayer on a [B, D, h, w] layout instead of Conv1d on [B, D, h·w]:
 ///   the same arithmetic; BatchNorm2d over (B, h, w) equals BatchNorm1d over (B, h·w).
 /// - Query coordinates are computed in double as (2i+1)/n − 1, so grids whose cell centres coincide
 ///   (sizes n and k·n with k odd) produce bit-identical query coordinates and therefore pick the same
@@ -113,7 +113,7 @@ public sealed class IfaDecoder : Decoder
     readonly ConvBnAct enc1, enc2, enc3, head;
     readonly TorchSharp.Modules.ModuleList<SpatialEncoding> pos = new();
     readonly TensorModules imnet = new();
-    readonly Conv2d classifier;
+    readonly ConvLayer classifier;
     readonly IfaOptions options;
 
     public IfaDecoder(DecoderContext context, IfaOptions options) : base(nameof(IfaDecoder), context)
@@ -131,7 +131,7 @@ public sealed class IfaDecoder : Decoder
         imnet.Add(new ConvBnAct(4 * perLevel, 2 * c, 1, init: ConvInit.PyTorchDefault));
         imnet.Add(new ConvBnAct(2 * c, c, 1, init: ConvInit.PyTorchDefault));
         imnet.Add(new ConvBnAct(c, c, 1, init: ConvInit.PyTorchDefault));
-        classifier = new Conv2d(c, context.NumClasses, 1, bias: true, init: ConvInit.PyTorchDefault);
+        classifier = new ConvLayer(c, context.NumClasses, 1, bias: true, init: ConvInit.PyTorchDefault);
         RegisterComponents();
     }
 

@@ -78,7 +78,7 @@ public sealed class RspDecoder : Decoder, IRelationProducer
     readonly TensorModules fpn_in = new();
     readonly RelationBlock? rse;
     readonly TorchSharp.Modules.ModuleList<RelationBlock> rsp = new();
-    readonly Conv2d classifier;
+    readonly ConvLayer classifier;
     readonly List<RelationMap> recorded = new();
 
     public RspDecoder(DecoderContext context, RspOptions options) : base(nameof(RspDecoder), context)
@@ -91,7 +91,7 @@ public sealed class RspDecoder : Decoder, IRelationProducer
         for (int i = 0; i < 4; i++) fpn_in.Add(new ConvBnAct(context.InChannels[i], d, 1));
         if (options.TopRelation) rse = new RelationBlock(d, keyChannels, options.Heads, options.RegionSize);
         for (int i = 0; i < 3; i++) rsp.Add(new RelationBlock(d, keyChannels, options.Heads, options.RegionSize));
-        classifier = new Conv2d(d, context.NumClasses, 1, bias: true, init: ConvInit.PyTorchDefault);
+        classifier = new ConvLayer(d, context.NumClasses, 1, bias: true, init: ConvInit.PyTorchDefault);
         RegionSize = options.RegionSize;
         RegisterComponents();
     }
@@ -170,7 +170,7 @@ public sealed class RelationBlock : nn.Module<Tensor, Tensor, (Tensor Output, Te
 public sealed class PixelToRegionRelation : nn.Module<Tensor, Tensor, (Tensor Context, Tensor Weights)>
 {
     const float Masked = -1e9f;
-    readonly Conv2d query, key;
+    readonly ConvLayer query, key;
     readonly TorchSharp.Modules.Parameter position_bias;
     readonly int heads, k;
     readonly long channels, keyChannels;
@@ -178,15 +178,15 @@ public sealed class PixelToRegionRelation : nn.Module<Tensor, Tensor, (Tensor Co
     public PixelToRegionRelation(long channels, long keyChannels, int heads, int regionSize) : base(nameof(PixelToRegionRelation))
     {
         this.channels = channels; this.keyChannels = keyChannels; this.heads = heads; k = regionSize;
-        query = new Conv2d(channels, keyChannels, 1, init: ConvInit.PyTorchDefault);
-        key = new Conv2d(channels, keyChannels, 1, init: ConvInit.PyTorchDefault);
+        query = new ConvLayer(channels, keyChannels, 1, init: ConvInit.PyTorchDefault);
+        key = new ConvLayer(channels, keyChannels, 1, init: ConvInit.PyTorchDefault);
         position_bias = new TorchSharp.Modules.Parameter(zeros(heads, regionSize * regionSize));
         using (no_grad()) nn.init.normal_(position_bias, 0, 0.02);
         RegisterComponents();
     }
 
-    public Conv2d Query => query;
-    public Conv2d Key => key;
+    public ConvLayer Query => query;
+    public ConvLayer Key => key;
     /// <summary>[heads, k²]: the learned relative positional bias added to the logits.</summary>
     public TorchSharp.Modules.Parameter PositionBias => position_bias;
 

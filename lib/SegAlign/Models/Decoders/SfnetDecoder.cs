@@ -111,18 +111,18 @@ public sealed class SfnetDecoder : FpnDecoder, IFlowProducer
 /// warps the original high map onto the low map's grid. Does not add the low map (the head does).</summary>
 public sealed class AlignedModule : nn.Module<Tensor, Tensor, Tensor>
 {
-    readonly Conv2d down_h, down_l, flow_make;
+    readonly ConvLayer down_h, down_l, flow_make;
 
     public AlignedModule(long channels, long reduced) : base(nameof(AlignedModule))
     {
-        down_h = new Conv2d(channels, reduced, 1, init: ConvInit.PyTorchDefault);
-        down_l = new Conv2d(channels, reduced, 1, init: ConvInit.PyTorchDefault);
-        flow_make = new Conv2d(2 * reduced, 2, 3, init: ConvInit.PyTorchDefault);
+        down_h = new ConvLayer(channels, reduced, 1, init: ConvInit.PyTorchDefault);
+        down_l = new ConvLayer(channels, reduced, 1, init: ConvInit.PyTorchDefault);
+        flow_make = new ConvLayer(2 * reduced, 2, 3, init: ConvInit.PyTorchDefault);
         RegisterComponents();
     }
 
     /// <summary>The 3×3 flow predictor (tests zero it to get the identity warp).</summary>
-    public Conv2d FlowMake => flow_make;
+    public ConvLayer FlowMake => flow_make;
 
     public override Tensor forward(Tensor low, Tensor high) => Align(low, high).Aligned;
 

@@ -10,13 +10,13 @@ namespace SegAlign.Models.Modules;
 public sealed class ClassifierHead : nn.Module<Tensor, Tensor>
 {
     readonly ConvBnAct conv;
-    readonly Conv2d classifier;
+    readonly ConvLayer classifier;
     readonly double dropout;
 
     public ClassifierHead(long inChannels, long channels, int numClasses, double dropout = 0.1) : base(nameof(ClassifierHead))
     {
         conv = new ConvBnAct(inChannels, channels, 3);
-        classifier = new Conv2d(channels, numClasses, 1, bias: true, init: ConvInit.PyTorchDefault);
+        classifier = new ConvLayer(channels, numClasses, 1, bias: true, init: ConvInit.PyTorchDefault);
         this.dropout = dropout;
         RegisterComponents();
     }
