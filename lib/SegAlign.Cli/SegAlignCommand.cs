@@ -17,7 +17,7 @@ public static class SegAlignCommand
         }
         catch (InputException e)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
+            Console.Error.WriteLine($"error: {OneLine(e.Message)}");
             return 2;
         }
     }
@@ -31,7 +31,7 @@ public static class SegAlignCommand
         }
         catch (InputException e)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
+            Console.Error.WriteLine($"error: {OneLine(e.Message)}");
             return 2;
         }
         catch (OperationCanceledException)
@@ -40,6 +40,9 @@ public static class SegAlignCommand
             return 130;
         }
     }
+
+    /// <summary>The promise is one line: a message that quotes a file's bytes or a user's value must not break it.</summary>
+    static string OneLine(string message) => message.ReplaceLineEndings(" ");
 
     static Command InfoCommand()
     {

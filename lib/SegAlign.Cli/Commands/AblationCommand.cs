@@ -16,7 +16,7 @@ public static partial class Commands
         var preset = new Option<string>("--preset") { Description = "smoke (CI, seconds), quick (~minutes), full (the CPU reproduction), paper (the papers' recipe; needs the dataset).", DefaultValueFactory = _ => "quick" };
         var set = new Option<string[]>("--set") { Description = "Override a config field for every variant: path=value. Repeatable; must not contradict a variant." };
         var seeds = new Option<int[]?>("--seeds") { Description = "Run only these seeds (default: the experiment's).", AllowMultipleArgumentsPerToken = true };
-        var variants = new Option<string[]?>("--variants") { Description = "Run only these variants.", AllowMultipleArgumentsPerToken = true };
+        var variants = new Option<string[]?>("--variants") { Description = "Run only these variants, separated by spaces or commas.", AllowMultipleArgumentsPerToken = true };
         var jobs = new Option<int>("--jobs") { Description = "Runs trained at once, each in its own process (default: one per core).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var threads = new Option<int>("--threads") { Description = "libtorch threads per run (default: cores ÷ jobs).", DefaultValueFactory = _ => 0 };
         var results = new Option<string?>("--results") { Description = "Results folder (default: results/ of the repository)." };
@@ -54,11 +54,17 @@ public static partial class Commands
             var overrides = ConfigOverrides.Parse(p.GetValue(set) ?? []);
             var store = ResultsStore.ForPreset(presetName, p.GetValue(results));
             // System.CommandLine yields an empty array for an absent option: that means "all", not "none".
-            var chosenSeeds = p.GetValue(seeds) is { Length: > 0 } s ? s : null;
-            var chosenVariants = p.GetValue(variants) is { Length: > 0 } v ? v : null;
+            var chosenSeeds = p.GetValue(seeds) is { Length: > 0 } s ? s.Distinct().ToArray() : null;
+            var chosenVariants = OptionChecks.List(p.GetValue(variants));
+            // A seed the experiment does not list would train runs that no table shows.
+            foreach (var definition in definitions)
+                if (chosenSeeds?.Except(definition.Seeds).ToList() is { Count: > 0 } foreign)
+                    throw new InputException("--seeds", $"{string.Join(", ", foreign)} is not among the seeds of {definition.Name} ({string.Join(", ", definition.Seeds)})",
+                        $"choose from {string.Join(", ", definition.Seeds)}, or add the seed to experiments/{definition.Name}.json");
             var planned = definitions.SelectMany(d => ExperimentPlan.Resolve(d, presetName, overrides, chosenSeeds, chosenVariants)).ToList();
-            int jobCount = Math.Max(1, p.GetValue(jobs));
-            int threadCount = p.GetValue(threads) > 0 ? p.GetValue(threads) : Math.Max(1, Environment.ProcessorCount / jobCount);
+            int jobCount = OptionChecks.AtLeast(p.GetValue(jobs), 1, "--jobs", "use 1 or more runs at once");
+            int threadOption = OptionChecks.Threads(p.GetValue(threads));
+            int threadCount = threadOption > 0 ? threadOption : Math.Max(1, Environment.ProcessorCount / jobCount);
             TorchRuntime.Initialise(threadCount);
             Console.WriteLine($"device: {TorchRuntime.Describe()}");
             Console.WriteLine($"plan:   {planned.Select(r => r.Key).Distinct().Count()} distinct runs for {string.Join(", ", definitions.Select(d => d.Name))} at preset {presetName}; " +
@@ -67,20 +73,21 @@ public static partial class Commands
             IRunExecutor executor = jobCount == 1 ? new InProcessExecutor() : new ChildProcessExecutor(SelfCommand);
             var sweep = AblationRunner.Run(planned, store, executor, jobCount, threadCount, new SyncProgress<RunEvent>(ReportRun), cancel.Token);
             Console.WriteLine($"{sweep.AlreadyDone} already done, {sweep.Trained} trained, {sweep.Failures.Count} failed.");
-            // Latency is measured once per config, with every thread, after training has freed the cores.
-            TorchRuntime.Initialise(Environment.ProcessorCount);
-            LatencyCache.MeasureMissing(store, planned, Console.WriteLine);
-            var summaries = AblationResults.Collect(presetName, store, definitions.Select(d => d.Name), overrides);
+            // Latency is measured once per config that has a finished run, after training has freed the cores: with
+            // --threads when given, else every core.
+            TorchRuntime.Initialise(threadOption > 0 ? threadOption : Environment.ProcessorCount);
+            LatencyCache.MeasureMissing(store, planned.Where(r => store.Folder(r).IsComplete).ToList(), Console.WriteLine);
+            var summaries = AblationResults.Collect(presetName, store, definitions.Select(d => d.Name), overrides, Console.Error.WriteLine);
             PrintSummaries(summaries, store);
             foreach (var (failed, error) in sweep.Failures) Console.Error.WriteLine($"error: {failed.Experiment}/{failed.Variant} seed {failed.Seed} ({failed.Key}) failed: {error}");
-            return sweep.Failures.Count == 0 ? 0 : 1;
+            return sweep.Failures.Count == 0 ? 0 : sweep.BadInput ? 2 : 1;
         }));
 
         Func<ParseResult, int> summarise = p => SegAlignCommand.Guard(() =>
         {
             string presetName = PresetOf(p);
             var store = ResultsStore.ForPreset(presetName, p.GetValue(results));
-            var summaries = AblationResults.Collect(presetName, store, Definitions(p).Select(d => d.Name), ConfigOverrides.Parse(p.GetValue(set) ?? []));
+            var summaries = AblationResults.Collect(presetName, store, Definitions(p).Select(d => d.Name), ConfigOverrides.Parse(p.GetValue(set) ?? []), Console.Error.WriteLine);
             PrintSummaries(summaries, store);
             return 0;
         });
@@ -107,11 +114,20 @@ public static partial class Commands
             string presetName = PresetOf(p);
             var store = ResultsStore.ForPreset(presetName, p.GetValue(results));
             var table = new Table().AddColumn("experiment").AddColumn("variants").AddColumn("seeds").AddColumn(new TableColumn($"done ({presetName})").RightAligned());
-            foreach (var definition in ExperimentDefinition.Available().Select(ExperimentDefinition.Load))
+            foreach (var name in ExperimentDefinition.Available())
             {
-                var planned = ExperimentPlan.Resolve(definition, presetName);
-                table.AddRow(definition.Name, Markup.Escape(string.Join(", ", definition.Variants.Select(v => v.Name))), string.Join(",", definition.Seeds),
-                    $"{planned.Count(r => store.Folder(r).IsComplete)}/{planned.Count}");
+                // One broken file is listed as broken; it does not hide the others.
+                try
+                {
+                    var definition = ExperimentDefinition.Load(name);
+                    var planned = ExperimentPlan.Resolve(definition, presetName);
+                    table.AddRow(definition.Name, Markup.Escape(string.Join(", ", definition.Variants.Select(v => v.Name))), string.Join(",", definition.Seeds),
+                        $"{planned.Count(r => store.Folder(r).IsComplete)}/{planned.Count}");
+                }
+                catch (InputException e)
+                {
+                    table.AddRow(Markup.Escape(name), $"[red]broken:[/] {Markup.Escape(e.Message)}", "", "");
+                }
             }
             Terminal.Current().Write(table);
             return 0;
@@ -138,6 +154,11 @@ public static partial class Commands
         foreach (var s in summaries)
         {
             Console.WriteLine();
+            if (s.Variants.Count == 0)
+            {
+                Console.WriteLine($"{s.Experiment.Name}: no finished runs yet, so no summary was written.");
+                continue;
+            }
             Console.WriteLine(s.ToMarkdown());
             Console.WriteLine($"written: {Path.Combine(store.ExperimentFolder(s.Experiment.Name), "summary.md")}");
         }

@@ -26,13 +26,15 @@ public static partial class Commands
 
         command.SetAction(p => SegAlignCommand.Guard(() =>
         {
-            TorchRuntime.Initialise(p.GetValue(threads));
+            int threadCount = OptionChecks.Threads(p.GetValue(threads));
+            if (p.GetValue(size) is int pixels) OptionChecks.AtLeast(pixels, 16, "--size", "use an input size of at least 16 pixels, e.g. 64");
+            OptionChecks.AtLeast(p.GetValue(iterations), 1, "--iterations", "use e.g. 30");
+            if (p.GetValue(memory) is int memoryCount) OptionChecks.AtLeast(memoryCount, 1, "--memory", "use e.g. 200");
+            TorchRuntime.Initialise(threadCount);
             var runtime = TorchRuntime.Describe();
             Console.WriteLine($"device: {runtime}");
             string presetName = p.GetValue(preset)!;
-            var names = (p.GetValue(decoders) is { Length: > 0 } chosen
-                ? chosen.SelectMany(d => d.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray()
-                : DecoderRegistry.Names.ToArray()).ToList();
+            var names = (OptionChecks.List(p.GetValue(decoders)) ?? DecoderRegistry.Names.ToArray()).ToList();
 
             if (p.GetValue(latencyFor) is { } experiment) return MeasureExperimentLatency(experiment, presetName, runtime);
             if (p.GetValue(memory) is int memoryIterations) return MeasureMemory(names[0], presetName, p.GetValue(size), memoryIterations);

@@ -22,14 +22,15 @@ public static partial class Commands
 
         command.SetAction(p => SegAlignCommand.Guard(() =>
         {
+            var options = new BoundaryOptions { Tolerance = p.GetValue(tolerance), TrimapWidths = p.GetValue(trimap)! }.Validate();
+            int threadCount = OptionChecks.Threads(p.GetValue(threads));
             var folder = new RunFolder(p.GetValue(run)!.FullName);
             var config = folder.ReadConfig();
             if (p.GetValue(dataRoot) is { } root) config = config with { Data = config.Data with { Root = root } };
-            TorchRuntime.Initialise(p.GetValue(threads));
+            TorchRuntime.Initialise(threadCount);
             Console.WriteLine($"device: {TorchRuntime.Describe()}");
             var validation = DatasetFactory.CreateValidation(config.Data);
             using var model = TrainedModel.Load(folder, validation.NumClasses);
-            var options = new BoundaryOptions { Tolerance = p.GetValue(tolerance), TrimapWidths = p.GetValue(trimap)! };
             var result = Evaluator.Evaluate(model, validation, config.Train.EvalBatchSize, options);
             var previous = folder.IsComplete ? folder.ReadMetrics() : null;
             var metrics = RunMetrics.From(result, config, previous?.Seed ?? 0, config.Hash(), previous?.Iterations ?? config.Train.Iterations,

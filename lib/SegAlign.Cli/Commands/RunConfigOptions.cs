@@ -28,8 +28,11 @@ public sealed class RunConfigOptions
         JsonObject baseJson;
         if (file is not null)
         {
+            // An explicit --preset next to --config would otherwise be ignored without a word.
+            if (parse.GetResult(Preset) is { Implicit: false })
+                throw new InputException("--preset", "cannot be combined with --config (the config file replaces the preset)", "pass either --config FILE or --preset NAME");
             if (!file.Exists) throw new InputException(file.FullName, "does not exist", "pass an existing run config JSON file");
-            baseJson = JsonNode.Parse(File.ReadAllText(file.FullName))?.AsObject() ?? new JsonObject();
+            baseJson = ReadConfigFile(file.FullName);
         }
         else baseJson = Presets.BaselineJson(parse.GetValue(Preset)!);
 
@@ -41,8 +44,25 @@ public sealed class RunConfigOptions
         assignments.AddRange(parse.GetValue(Set) ?? []);
         var overrides = ConfigOverrides.Parse(assignments);
         ConfigOverrides.Apply(baseJson, overrides, "--set");
-        var config = RunConfig.FromJson(baseJson.ToJsonString(), file?.FullName ?? $"preset {parse.GetValue(Preset)}");
+        var config = RunConfig.FromJson(baseJson.ToJsonString(), file?.FullName ?? $"preset {parse.GetValue(Preset)}", overrides.ToDictionary(o => o.Key, _ => "--set"));
         config.Validate();
         return config;
+    }
+
+    /// <summary>A run config file, or a run folder's own config.json (whose run config sits under "config", beside its hash and seed).</summary>
+    static JsonObject ReadConfigFile(string path)
+    {
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(File.ReadAllText(path), documentOptions: new System.Text.Json.JsonDocumentOptions { CommentHandling = System.Text.Json.JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new InputException(path, $"is not valid JSON ({e.Message.Split(" Path:")[0].Split(" LineNumber:")[0].TrimEnd('.', ' ')})", "fix the syntax, or start from `segalign train --print-config`");
+        }
+        if (node is not JsonObject json) throw new InputException(path, "is not a JSON object", "start from `segalign train --print-config`");
+        if (json["configHash"] is not null && json["config"] is JsonObject runConfig) return (JsonObject)runConfig.DeepClone();
+        return json;
     }
 }

@@ -22,6 +22,8 @@ public static partial class Commands
 
         command.SetAction(parse => SegAlignCommand.Guard(() =>
         {
+            ChildProcesses.DieWithParent(); // a sweep's worker must not outlive the sweep
+            int threadCount = OptionChecks.Threads(parse.GetValue(threads));
             var config = configOptions.Resolve(parse);
             int runSeed = parse.GetValue(seed);
             if (parse.GetValue(printConfig))
@@ -31,12 +33,12 @@ public static partial class Commands
                 return 0;
             }
             string folder = parse.GetValue(output) ?? Path.Combine(Presets.RepositoryRoot, "results", "scratch", "train", $"{config.Model.Decoder}-{config.Hash()}-s{runSeed}");
-            TorchRuntime.Initialise(parse.GetValue(threads));
+            TorchRuntime.Initialise(threadCount);
             Console.WriteLine($"device: {TorchRuntime.Describe()}");
             Console.WriteLine($"run:    {config.Model.Decoder} on {config.Data.Dataset}, config {config.Hash()}, seed {runSeed} → {folder}");
             using var cancel = CancelOnCtrlC();
             var outcome = ProgressDisplay.Run($"{config.Model.Decoder} s{runSeed}", progress =>
-                Trainer.Run(config, runSeed, folder, new TrainOptions { Resume = parse.GetValue(resume), Threads = parse.GetValue(threads) }, progress, cancel.Token));
+                Trainer.Run(config, runSeed, folder, new TrainOptions { Resume = parse.GetValue(resume), Threads = threadCount }, progress, cancel.Token));
             if (outcome.Metrics is null)
             {
                 Console.WriteLine($"stopped with a checkpoint in {outcome.Folder.Path}; continue with --resume --out {outcome.Folder.Path}");

@@ -143,7 +143,7 @@ public static class NotebookReport
 
     static List<KeyValuePair<string, string>> Facts(Notebook notebook, string path)
     {
-        var facts = new List<KeyValuePair<string, string>> { new("notebook", Path.GetFullPath(path)) };
+        var facts = new List<KeyValuePair<string, string>> { new("notebook", SafePaths.Shown(path)) };
         if (notebook.Metadata["kernelspec"]?["display_name"] is JsonValue k && k.TryGetValue(out string? kernel)) facts.Add(new("kernel", kernel));
         if (notebook.Metadata["segalign"] is JsonObject run)
         {

@@ -30,6 +30,17 @@ public class ReportContentTests(GeneratedReports reports)
         Assert.All(Regex.Matches(page, "src=\"([^\"]*)\"").Select(m => m.Groups[1].Value), src => Assert.StartsWith("data:", src));
     }
 
+    [Theory]
+    [InlineData("notebook")]
+    [InlineData("experiment")]
+    public void A_page_names_no_absolute_path_of_the_machine_that_made_it(string kind)
+    {
+        string page = WithoutLibrary(Text(reports.Report(kind)));
+        Assert.DoesNotContain(reports.Store.Root, page);
+        Assert.DoesNotContain(reports.NotebookFolderPath, page);
+        Assert.DoesNotContain(Path.GetTempPath(), page);
+    }
+
     [Fact]
     public void A_page_without_charts_does_not_carry_plotly_js()
     {
@@ -70,7 +81,7 @@ public class ReportContentTests(GeneratedReports reports)
         string html = Text(reports.ExperimentReportPath);
         Assert.Contains("<h1>Ablation report: sfnet, preset smoke</h1>", html);
         Assert.Contains("<th>Δ mIoU vs bilinear (paired t)</th>", html);
-        Assert.Matches("<tr>\n<td>fam</td>\n<td>[0-9.]+ ± [0-9.]+</td>\n<td>[-+][0-9.]+ \\(p=[0-9.]+, n=2\\)</td>", html);
+        Assert.Matches("<tr>\n<td>fam</td>\n<td>[0-9.]+ ± [0-9.]+</td>\n<td>[-+][0-9.]+ \\[[-+][0-9.]+, [-+][0-9.]+\\] \\(p=[0-9.]+, n=2\\)</td>", html);
         Assert.Contains("<th>paper's claim</th>", html);
         Assert.Contains("fam vs bilinear (miou, expected higher)", html);
         Assert.Contains("planned run(s) missing", html); // two of four variants, two of three seeds

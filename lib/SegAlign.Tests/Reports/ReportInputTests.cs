@@ -95,6 +95,16 @@ public sealed class ReportInputTests : IDisposable
     }
 
     [Fact]
+    public void Paths_inside_the_repository_are_shown_relative_to_it_so_committed_reports_name_no_machine()
+    {
+        Assert.Equal("results/full/notebooks/01-sfnet.ipynb",
+            SafePaths.Shown(Path.Combine(Presets.RepositoryRoot, "results", "full", "notebooks", "01-sfnet.ipynb")));
+        string elsewhere = folder.File("analysis.ipynb");
+        Assert.DoesNotContain(Path.GetTempPath(), SafePaths.Shown(elsewhere));
+        Assert.EndsWith("analysis.ipynb", SafePaths.Shown(elsewhere));
+    }
+
+    [Fact]
     public void Corrupt_image_output_is_reported_in_place_not_shown_broken()
     {
         var cell = Cell.Code("display(image)");

@@ -71,6 +71,39 @@ public class ReportMarkdownTests
     public void Links_that_could_run_code_keep_only_their_text(string markdown) =>
         Assert.Equal("<p>click</p>\n", ReportMarkdown.Render(markdown));
 
+    [Theory]
+    [InlineData("[click](&#106;avascript:alert(1))")]
+    [InlineData("[click](<java script:alert(1)>)")]
+    [InlineData("[click][target]\n\n[target]: javascript:alert(1)")]
+    [InlineData("[click](%20javascript:alert(1))")]
+    public void Entity_whitespace_and_reference_tricks_do_not_make_a_code_link(string markdown) =>
+        Assert.Equal("<p>click</p>\n", ReportMarkdown.Render(markdown));
+
+    [Fact]
+    public void Autolinks_keep_only_safe_schemes()
+    {
+        Assert.Equal("<p><a href=\"https://example.org/a\" rel=\"noopener noreferrer\">https://example.org/a</a> and <a href=\"https://example.org/b\" rel=\"noopener noreferrer\">https://example.org/b</a></p>\n",
+            ReportMarkdown.Render("<https://example.org/a> and https://example.org/b"));
+        Assert.Equal("<p>javascript:alert(1)</p>\n", ReportMarkdown.Render("<javascript:alert(1)>"));
+    }
+
+    [Fact]
+    public void Math_is_shown_as_its_tex_source_in_code_font()
+    {
+        string html = ReportMarkdown.Render("Energy $E = mc^2 < x$ here.\n\n$$\n\\sum_i a_i\n$$");
+        Assert.Contains("<p>Energy <code class=\"math\">$E = mc^2 &lt; x$</code> here.</p>", html);
+        Assert.Contains("<pre class=\"math\"><code>\\sum_i a_i\n</code></pre>", html);
+    }
+
+    [Fact]
+    public void Emphasis_extras_and_nested_blocks_follow_commonmark()
+    {
+        Assert.Equal("<p>H<sub>2</sub>O, x<sup>2</sup>, <ins>added</ins>, <mark>marked</mark>, <del>gone</del></p>\n",
+            ReportMarkdown.Render("H~2~O, x^2^, ++added++, ==marked==, ~~gone~~"));
+        Assert.Equal("<blockquote>\n<ul>\n<li>a\n<ol>\n<li>b</li>\n</ol>\n</li>\n</ul>\n</blockquote>\n",
+            ReportMarkdown.Render("> - a\n>   1. b"));
+    }
+
     [Fact]
     public void Only_embedded_images_are_shown_so_nothing_is_fetched()
     {

@@ -38,16 +38,25 @@ public sealed record RunConfig
         }
     }
 
-    public static RunConfig FromJson(string json, string where)
+    // A null where the type has no null ("dataset": null) is refused while parsing, naming the field, not later as a crash.
+    static readonly JsonSerializerOptions configOptions = new(Json.StrictOptions) { RespectNullableAnnotations = true };
+
+    /// <param name="json">The config as JSON.</param>
+    /// <param name="where">Where the JSON came from (a file, a preset).</param>
+    /// <param name="blame">Who set which dotted path (e.g. "train.batchSize" → "--set"): a bad value is blamed on them, not on <paramref name="where"/>.</param>
+    public static RunConfig FromJson(string json, string where, IReadOnlyDictionary<string, string>? blame = null)
     {
         try
         {
-            return JsonSerializer.Deserialize<RunConfig>(json, Json.StrictOptions)
+            return JsonSerializer.Deserialize<RunConfig>(json, configOptions)
                    ?? throw new InputException(where, "is empty", "write a JSON object");
         }
         catch (JsonException e)
         {
-            throw new InputException(where, $"is not a valid run config ({e.Message})", "compare with `segalign train --print-config`");
+            var problem = JsonErrors.Describe(e, typeof(RunConfig), json);
+            string? culprit = blame?.FirstOrDefault(b => problem.Field.Equals(b.Key, StringComparison.OrdinalIgnoreCase)
+                                                        || problem.Field.StartsWith(b.Key + ".", StringComparison.OrdinalIgnoreCase)).Value;
+            throw new InputException($"{culprit ?? where}: {problem.Field}", problem.What, problem.Fix);
         }
     }
 }

@@ -28,6 +28,10 @@ public sealed record TrainConfig
 
     public void Validate()
     {
+        // Infinity passes every range check below ("> 0"), and NaN fails them with a confusing message.
+        foreach (var (name, value) in new[] { ("learningRate", LearningRate), ("momentum", Momentum), ("weightDecay", WeightDecay), ("polyPower", PolyPower),
+                     ("warmupRatio", WarmupRatio), ("decoderLrMultiplier", DecoderLrMultiplier), ("emaDecay", EmaDecay ?? 0), ("ohem.threshold", Ohem?.Threshold ?? 0.7) })
+            if (!double.IsFinite(value)) throw new InputException($"train.{name}", $"must be a finite number, got {value}", "use an ordinary number such as 0.01");
         if (Iterations < 1) throw new InputException("train.iterations", $"must be ≥ 1, got {Iterations}", "use e.g. 1000");
         if (BatchSize < 1) throw new InputException("train.batchSize", $"must be ≥ 1, got {BatchSize}", "use e.g. 16");
         if (EvalBatchSize < 1) throw new InputException("train.evalBatchSize", $"must be ≥ 1, got {EvalBatchSize}", "use e.g. 32");

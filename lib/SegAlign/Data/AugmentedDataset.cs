@@ -25,6 +25,8 @@ public sealed class AugmentedDataset : ISegmentationDataset
         stream = Rng.Hash(inner.Name + "/augment");
     }
 
+    /// <summary>The dataset this one augments.</summary>
+    public ISegmentationDataset Source => inner;
     public string Name => inner.Name;
     public int NumClasses => inner.NumClasses;
     public IReadOnlyList<string> ClassNames => inner.ClassNames;

@@ -62,8 +62,12 @@ public static class FashionMnist
             return HasFiles(folder) ? folder
                 : throw new InputException(folder, "does not contain the Fashion-MNIST files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], t10k-…)",
                     "point it at a folder holding the four IDX files, or omit it to use the Debian package");
+        // A folder the user named is meant: falling back to another copy would silently train on other data.
+        if (Environment.GetEnvironmentVariable("SEGALIGN_FASHION_MNIST") is { Length: > 0 } fromEnvironment)
+            return HasFiles(fromEnvironment) ? fromEnvironment
+                : throw new InputException($"SEGALIGN_FASHION_MNIST={fromEnvironment}", $"does not contain the Fashion-MNIST files ({MissingFiles(fromEnvironment)} missing)",
+                    "point it at a folder holding the four IDX files (train-images-idx3-ubyte[.gz], …), or unset it to use the Debian package or the cache");
         var candidates = new List<string>();
-        if (Environment.GetEnvironmentVariable("SEGALIGN_FASHION_MNIST") is { Length: > 0 } fromEnvironment) candidates.Add(fromEnvironment);
         candidates.Add(SystemFolder);
         candidates.Add(CacheFolder);
         foreach (var candidate in candidates)
@@ -75,9 +79,12 @@ public static class FashionMnist
             $"install it (sudo apt-get install {DebianPackage}), or put the four IDX files in a folder and set SEGALIGN_FASHION_MNIST to it");
     }
 
-    static bool HasFiles(string folder) =>
-        new[] { "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte" }
-            .All(f => File.Exists(Path.Combine(folder, f)) || File.Exists(Path.Combine(folder, f + ".gz")));
+    static readonly string[] fileNames = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"];
+
+    static bool HasFiles(string folder) => MissingFiles(folder).Length == 0;
+
+    static string MissingFiles(string folder) =>
+        string.Join(", ", fileNames.Where(f => !File.Exists(Path.Combine(folder, f)) && !File.Exists(Path.Combine(folder, f + ".gz"))));
 
     static string Find(string folder, string name) =>
         File.Exists(Path.Combine(folder, name)) ? Path.Combine(folder, name) : Path.Combine(folder, name + ".gz");

@@ -31,9 +31,11 @@ internal static class PngLabelReader
             uint length = BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(at));
             if (length > int.MaxValue || bytes.Length - at - 12 < length)
                 throw Corrupt(path, $"is truncated: a {length}-byte chunk at byte {at} runs past the end ({bytes.Length} bytes)");
-            string type = System.Text.Encoding.ASCII.GetString(bytes, at + 4, 4);
+            // A corrupt type may hold any bytes (newlines too): printable ASCII only, so the error stays one line.
+            string type = string.Concat(bytes.AsSpan(at + 4, 4).ToArray().Select(b => b is >= 0x21 and <= 0x7E ? ((char)b).ToString() : $"\\x{b:x2}"));
             uint stored = BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(at + 8 + (int)length));
             if (Crc32(bytes.AsSpan(at + 4, 4 + (int)length)) != stored) throw Corrupt(path, $"chunk {type} at byte {at} fails its CRC check");
+            if (!type.All(char.IsAsciiLetter)) throw Corrupt(path, $"chunk at byte {at} has the invalid type {type} (PNG chunk types are four letters)");
             chunks.Add(new Chunk(type, at + 8, (int)length));
             at += 12 + (int)length;
             if (type == "IEND") return chunks;

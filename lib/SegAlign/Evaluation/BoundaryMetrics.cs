@@ -7,6 +7,16 @@ public sealed record BoundaryOptions
     public double Tolerance { get; init; } = 0.008;
     /// <summary>Trimap band half-widths in pixels.</summary>
     public int[] TrimapWidths { get; init; } = [1, 2, 4];
+
+    /// <summary>Throws <see cref="InputException"/> naming the option (as the CLI spells it) that is out of range.</summary>
+    public BoundaryOptions Validate()
+    {
+        if (!(double.IsFinite(Tolerance) && Tolerance > 0))
+            throw new InputException("--boundary-tolerance", $"must be a positive number, got {Tolerance}", "use a fraction of the image diagonal below 1 (e.g. 0.008) or pixels ≥ 1 (e.g. 2)");
+        if (TrimapWidths.Length == 0 || TrimapWidths.Any(w => w < 1))
+            throw new InputException("--trimap", $"band widths must be ≥ 1 pixel, got {string.Join(", ", TrimapWidths)}", "use e.g. --trimap 1 2 4");
+        return this;
+    }
 }
 
 /// <summary>

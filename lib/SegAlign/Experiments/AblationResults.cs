@@ -11,8 +11,9 @@ namespace SegAlign.Experiments;
 /// </summary>
 public static class AblationResults
 {
+    /// <param name="warn">Told about another experiment's file that cannot be read (its rows are left out of runs.csv; the chosen experiments still get their tables).</param>
     public static IReadOnlyList<ExperimentSummary> Collect(string preset, ResultsStore store, IEnumerable<string>? experiments = null,
-        IReadOnlyDictionary<string, JsonNode?>? overrides = null)
+        IReadOnlyDictionary<string, JsonNode?>? overrides = null, Action<string>? warn = null)
     {
         var names = (experiments ?? ExperimentDefinition.Available()).ToList();
         var definitions = names.Select(ExperimentDefinition.Load).ToList();
@@ -26,6 +27,7 @@ public static class AblationResults
             allRows.AddRange(rows);
             var summary = ExperimentSummary.From(definition, preset, rows, plans[definition.Name].Count);
             summaries.Add(summary);
+            if (rows.Count == 0) continue; // no empty summary files: nothing finished, nothing to tabulate
             string folder = store.ExperimentFolder(definition.Name);
             Directory.CreateDirectory(folder);
             AtomicFile.WriteAllText(Path.Combine(folder, "summary.md"), summary.ToMarkdown());
@@ -34,8 +36,17 @@ public static class AblationResults
         // runs.csv always covers every experiment of the preset, so collecting one experiment never drops another's rows.
         if (experiments is not null)
         {
-            var others = ExperimentDefinition.Available().Except(names).Select(ExperimentDefinition.Load);
-            foreach (var other in others) allRows.AddRange(AblationRunner.Rows(ExperimentPlan.Resolve(other, preset, overrides), store, latency));
+            foreach (var other in ExperimentDefinition.Available().Except(names))
+            {
+                try
+                {
+                    allRows.AddRange(AblationRunner.Rows(ExperimentPlan.Resolve(ExperimentDefinition.Load(other), preset, overrides), store, latency));
+                }
+                catch (InputException e)
+                {
+                    warn?.Invoke($"warning: runs.csv leaves out {other}: {e.Message}");
+                }
+            }
         }
         if (allRows.Count > 0) ResultsTable.Save(ResultsTable.Build(allRows.OrderBy(r => r.Run.Experiment).ThenBy(r => r.Run.Variant).ThenBy(r => r.Run.Seed).ToList()), store.RunsTable);
         return summaries;
@@ -114,6 +125,11 @@ public static class LatencyCache
     public static void MeasureMissing(ResultsStore store, IEnumerable<PlannedRun> planned, Action<string>? log = null)
     {
         var latency = Load(store);
+        foreach (var hash in Implausible(latency))
+        {
+            log?.Invoke($"latency.csv: {latency[hash]:F1} ms for config {hash} is far above the others (a reading from a busy machine); measuring it again");
+            latency.Remove(hash);
+        }
         var missing = planned.GroupBy(r => r.Hash).Select(g => g.First()).Where(r => !latency.ContainsKey(r.Hash)).ToList();
         if (missing.Count == 0) return;
         var models = missing.Select(run =>
@@ -125,15 +141,22 @@ public static class LatencyCache
         }).ToList();
         try
         {
-            // Two rounds over all models, keeping each one's better median: the first model timed in a fresh process
-            // otherwise pays the process's own warm-up (thread pool, kernel caches) and looks slower than it is.
+            // Rounds over all models, keeping each one's best median: the first model timed in a fresh process otherwise
+            // pays the process's own warm-up (thread pool, kernel caches) and looks slower than it is. A reading taken
+            // while the machine was busy is no latency: rounds continue until each model's two best readings agree.
             var best = new Dictionary<string, Measurement.Timing>();
-            for (int round = 0; round < 2; round++)
+            var readings = models.ToDictionary(m => m.Run.Hash, _ => new List<double>());
+            for (int round = 0; round < MaxRounds && models.Any(m => Settled(readings[m.Run.Hash]) is null); round++)
                 foreach (var (run, model, sample) in models)
                 {
+                    if (round >= 2 && Settled(readings[run.Hash]) is not null) continue;
                     var timing = Measurement.Benchmarks.Latency(model, sample.Height, sample.Width);
+                    readings[run.Hash].Add(timing.MedianMs);
                     if (!best.TryGetValue(run.Hash, out var previous) || timing.MedianMs < previous.MedianMs) best[run.Hash] = timing;
                 }
+            foreach (var (run, _, _) in models)
+                if (Settled(readings[run.Hash]) is null)
+                    log?.Invoke($"warning: latency of {run.Experiment}/{run.Variant} did not settle ({string.Join(", ", readings[run.Hash].Select(r => $"{r:F1}"))} ms): the machine is busy; keeping the best");
             foreach (var (run, _, _) in models)
             {
                 latency[run.Hash] = best[run.Hash].MedianMs;
@@ -145,6 +168,33 @@ public static class LatencyCache
             foreach (var (_, model, _) in models) model.Dispose();
         }
         Save(store, latency, Platform.TorchRuntime.Describe().ToString());
+    }
+
+    const int MaxRounds = 6;
+
+    /// <summary>
+    /// Cached latencies more than <see cref="OutlierFactor"/> × the median of all cached ones: the decoders' costs differ by a few
+    /// times at most, so such a reading was taken while the machine was busy (needs at least three readings to judge).
+    /// </summary>
+    public static IReadOnlyList<string> Implausible(IReadOnlyDictionary<string, double> latencyByHash)
+    {
+        if (latencyByHash.Count < 3) return [];
+        var sorted = latencyByHash.Values.Order().ToList();
+        double median = sorted[sorted.Count / 2];
+        return latencyByHash.Where(l => l.Value > OutlierFactor * median).Select(l => l.Key).ToList();
+    }
+
+    public const double OutlierFactor = 10;
+
+    /// <summary>Agreement within this factor makes two readings one latency (a disturbed reading is several times slower).</summary>
+    public const double Agreement = 1.25;
+
+    /// <summary>The latency a model's readings settle on — the best, once the two best agree within <see cref="Agreement"/> — or null: measure again.</summary>
+    public static double? Settled(IReadOnlyList<double> readings)
+    {
+        if (readings.Count < 2) return null;
+        var sorted = readings.Order().ToList();
+        return sorted[1] <= sorted[0] * Agreement ? sorted[0] : null;
     }
 
     public static void Save(ResultsStore store, IReadOnlyDictionary<string, double> latencyByHash, string environment)

@@ -40,7 +40,7 @@ public sealed class ChildProcessExecutor(Func<IReadOnlyList<string>, ProcessStar
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
         start.UseShellExecute = false;
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start a training process");
+        using var process = Platform.ChildProcesses.Start(start);
         using var log = new StreamWriter(Path.Combine(folder.Path, "train.out"), append: true);
         var tail = new ConcurrentQueue<string>();
         void Capture(string? line)
@@ -56,22 +56,29 @@ public sealed class ChildProcessExecutor(Func<IReadOnlyList<string>, ProcessStar
         process.BeginErrorReadLine();
         using (cancellation.Register(() => { try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { } }))
             process.WaitForExit();
+        Platform.ChildProcesses.Exited(process);
         cancellation.ThrowIfCancellationRequested();
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"exit code {process.ExitCode}: {string.Join(" | ", tail.Where(l => l.Contains("error", StringComparison.OrdinalIgnoreCase)).DefaultIfEmpty(tail.LastOrDefault() ?? ""))}");
+        string reason = string.Join(" | ", tail.Where(l => l.Contains("error", StringComparison.OrdinalIgnoreCase)).DefaultIfEmpty(tail.LastOrDefault() ?? ""));
+        if (process.ExitCode == 2) throw new RunInputException(reason);
+        if (process.ExitCode != 0) throw new InvalidOperationException($"exit code {process.ExitCode}: {reason}");
     }
 }
 
 /// <summary>Progress of a sweep, one event per run state change.</summary>
 public sealed record RunEvent(PlannedRun Run, string Status, RunMetrics? Metrics, string? Error, int Finished, int Total, TimeSpan Elapsed);
 
-/// <summary>Outcome of a sweep.</summary>
-public sealed record SweepResult(int Planned, int AlreadyDone, int Trained, IReadOnlyList<(PlannedRun Run, string Error)> Failures);
+/// <summary>Outcome of a sweep. <see cref="BadInput"/>: every failure was bad input (a config or data file), not a crash.</summary>
+public sealed record SweepResult(int Planned, int AlreadyDone, int Trained, IReadOnlyList<(PlannedRun Run, string Error)> Failures, bool BadInput = false);
+
+/// <summary>A run that failed because of its input (its training process exited with code 2).</summary>
+public sealed class RunInputException(string message) : Exception(message);
 
 /// <summary>
 /// Trains every planned run that is not complete yet, <c>jobs</c> at a time. Runs are deduplicated by key
 /// (config hash + seed), each writes only its own folder (atomically), and an interrupted sweep continues
-/// where it stopped: complete runs are skipped, partial ones resume from their checkpoint.
+/// where it stopped: complete runs are skipped, partial ones resume from their checkpoint. Each run is trained
+/// under its <see cref="RunLock"/>, so sweeps sharing a results folder never train the same run twice: a run another
+/// live sweep owns is put back and taken up after the others — done by then, it is counted as done.
 /// </summary>
 public static class AblationRunner
 {
@@ -81,40 +88,76 @@ public static class AblationRunner
         var unique = planned.GroupBy(r => r.Key).Select(g => g.First()).ToList();
         ExperimentPlan.CheckExisting(store, unique);
         var pending = unique.Where(r => !store.Folder(r).IsComplete).ToList();
-        int finished = 0;
+        // Every dataset the pending runs read is checked once, up front: bad data stops the sweep before any training.
+        foreach (var data in pending.Select(r => r.Config.Data).DistinctBy(d => Json.Canonical(System.Text.Json.JsonSerializer.SerializeToNode(d, Json.Options))))
+            Data.DatasetPreflight.Check(data);
+        int finished = 0, trained = 0, doneElsewhere = 0;
         var clock = Stopwatch.StartNew();
-        var failures = new ConcurrentBag<(PlannedRun, string)>();
+        var failures = new ConcurrentBag<(PlannedRun, string, bool BadInput)>();
         var queue = new ConcurrentQueue<PlannedRun>(pending);
+        var owned = new ConcurrentQueue<PlannedRun>(); // runs another sweep was training when this one reached them
+        void Train(PlannedRun run, RunLock held)
+        {
+            using var _ = held;
+            var folder = store.Folder(run);
+            if (folder.IsComplete)
+            {
+                Interlocked.Increment(ref doneElsewhere);
+                progress?.Report(new RunEvent(run, "done", folder.ReadMetrics(run.Hash, run.Seed), null, Interlocked.Increment(ref finished), pending.Count, clock.Elapsed));
+                return;
+            }
+            progress?.Report(new RunEvent(run, "started", null, null, finished, pending.Count, clock.Elapsed));
+            try
+            {
+                executor.Execute(run, folder, threadsPerJob, cancellation);
+                var metrics = folder.ReadMetrics(run.Hash, run.Seed);
+                Interlocked.Increment(ref trained);
+                progress?.Report(new RunEvent(run, "done", metrics, null, Interlocked.Increment(ref finished), pending.Count, clock.Elapsed));
+            }
+            catch (OperationCanceledException) { throw; }
+            catch (Exception e) when (e is InputException or RunInputException or InvalidOperationException or IOException)
+            {
+                failures.Add((run, e.Message, e is InputException or RunInputException));
+                RemoveIfNothingToResume(folder);
+                progress?.Report(new RunEvent(run, "failed", null, e.Message, Interlocked.Increment(ref finished), pending.Count, clock.Elapsed));
+            }
+        }
         void Worker()
         {
-            while (!cancellation.IsCancellationRequested && queue.TryDequeue(out var run))
+            try
             {
-                var folder = store.Folder(run);
-                progress?.Report(new RunEvent(run, "started", null, null, finished, pending.Count, clock.Elapsed));
-                try
+                while (!cancellation.IsCancellationRequested && queue.TryDequeue(out var run))
                 {
-                    executor.Execute(run, folder, threadsPerJob, cancellation);
-                    var metrics = folder.ReadMetrics();
-                    progress?.Report(new RunEvent(run, "done", metrics, null, Interlocked.Increment(ref finished), pending.Count, clock.Elapsed));
+                    if (RunLock.TryAcquire(store, run) is { } held) Train(run, held);
+                    else owned.Enqueue(run);
                 }
-                catch (OperationCanceledException) { return; }
-                catch (Exception e) when (e is InputException or InvalidOperationException or IOException)
-                {
-                    failures.Add((run, e.Message));
-                    progress?.Report(new RunEvent(run, "failed", null, e.Message, Interlocked.Increment(ref finished), pending.Count, clock.Elapsed));
-                }
+                while (!cancellation.IsCancellationRequested && owned.TryDequeue(out var run))
+                    if (RunLock.Acquire(store, run, cancellation) is { } held) Train(run, held);
             }
+            catch (OperationCanceledException) { }
         }
         var workers = Enumerable.Range(0, Math.Max(1, Math.Min(jobs, Math.Max(1, pending.Count)))).Select(_ => new Thread(Worker) { IsBackground = true }).ToList();
         workers.ForEach(w => w.Start());
         workers.ForEach(w => w.Join());
         cancellation.ThrowIfCancellationRequested();
-        return new SweepResult(unique.Count, unique.Count - pending.Count, pending.Count - failures.Count, failures.ToList());
+        var failed = failures.ToList();
+        return new SweepResult(unique.Count, unique.Count - pending.Count + doneElsewhere, trained, failed.Select(f => (f.Item1, f.Item2)).ToList(),
+            failed.Count > 0 && failed.All(f => f.BadInput));
+    }
+
+    /// <summary>A failed run's folder with no checkpoint and no metrics holds nothing to resume (only config or request
+    /// files): it goes, so the results hold no half-made runs; the reason is in the sweep's failure list.</summary>
+    static void RemoveIfNothingToResume(RunFolder folder)
+    {
+        if (folder.IsComplete || folder.HasCheckpoint || !Directory.Exists(folder.Path)) return;
+        try { Directory.Delete(folder.Path, recursive: true); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
     }
 
     /// <summary>The finished runs among those planned, as table rows (latency from the store's cache when measured).</summary>
     public static List<RunRow> Rows(IEnumerable<PlannedRun> planned, ResultsStore store, IReadOnlyDictionary<string, double>? latencyByHash = null) =>
         planned.Where(r => store.Folder(r).IsComplete)
-            .Select(r => new RunRow(r, store.Folder(r).ReadMetrics(), latencyByHash is not null && latencyByHash.TryGetValue(r.Hash, out var l) ? l : null))
+            .Select(r => new RunRow(r, store.Folder(r).ReadMetrics(r.Hash, r.Seed), latencyByHash is not null && latencyByHash.TryGetValue(r.Hash, out var l) ? l : null))
             .ToList();
 }

@@ -84,7 +84,8 @@ public sealed record ExperimentDefinition
 
     public static ExperimentDefinition Load(string name)
     {
-        string file = Path.Combine(Experiments.Presets.ExperimentsFolder, name + ".json");
+        SafePaths.PlainName(name, "experiment", $"use one of: {string.Join(", ", Available())}");
+        string file = SafePaths.Under(Experiments.Presets.ExperimentsFolder, name + ".json");
         if (!File.Exists(file))
             throw new InputException("experiment", $"unknown experiment '{name}'", $"use one of: {string.Join(", ", Available())}");
         ExperimentDefinition definition;
@@ -97,6 +98,9 @@ public sealed record ExperimentDefinition
         {
             throw new InputException(file, $"is not a valid experiment definition ({e.Message})", "compare it with experiments/sfnet.json");
         }
+        // The name keys the results folder: a copied file that kept another experiment's name would write into its folder.
+        if (definition.Name != name)
+            throw new InputException($"{file}: name", $"is '{definition.Name}' but the file is {name}.json", $"set \"name\": \"{name}\" (or rename the file to {SafePaths.PlainName(definition.Name, $"{file}: name", $"set \"name\": \"{name}\"")}.json)");
         definition.Validate(file);
         return definition;
     }
@@ -104,6 +108,10 @@ public sealed record ExperimentDefinition
     public VariantDefinition Variant(string name) =>
         Variants.FirstOrDefault(v => v.Name == name)
         ?? throw new InputException("--variants", $"experiment {Name} has no variant '{name}'", $"use one of: {string.Join(", ", Variants.Select(v => v.Name))}");
+
+    /// <summary>The metric columns a claim can name (the summary's trimap key is the width without "px").</summary>
+    public static bool IsKnownMetric(string metric) =>
+        metric is "miou" or "boundaryF" or "gmacs" || System.Text.RegularExpressions.Regex.IsMatch(metric, "^trimap[0-9]+(px)?$");
 
     void Validate(string file)
     {
@@ -118,6 +126,8 @@ public sealed record ExperimentDefinition
         {
             foreach (var v in new[] { claim.Variant, claim.Versus })
                 if (!names.Contains(v)) throw new InputException($"{file}: claims", $"refers to unknown variant '{v}'", $"use one of: {string.Join(", ", names)}");
+            if (!IsKnownMetric(claim.Metric))
+                throw new InputException($"{file}: claims", $"metric '{claim.Metric}' of the claim {claim.Variant} vs {claim.Versus} is not known", "use miou, boundaryF, gmacs or trimapN (N = a trimap width in pixels, e.g. trimap1)");
             if (claim.Setting is { } setting && (setting.Reason.Trim().Length == 0 || setting.MinInputSize is < 1 || setting.MinInputSize is null && !setting.PretrainedBackbone))
                 throw new InputException($"{file}: claims", $"the setting of claim {claim.Variant} vs {claim.Versus} needs a reason and minInputSize ≥ 1 or pretrainedBackbone", "see experiments/hfgd.json");
             if (claim.Direction is not ("higher" or "lower" or "similar"))

@@ -19,9 +19,11 @@ public sealed class ResultsStore(string root)
     public static ResultsStore ForPreset(string preset, string? resultsFolder = null) =>
         new(Path.Combine(resultsFolder ?? Path.Combine(Presets.RepositoryRoot, "results"), preset));
 
-    public RunFolder Folder(PlannedRun run) => new(Path.Combine(Root, "runs", run.Key));
+    public RunFolder Folder(PlannedRun run) => new(SafePaths.Under(Root, "runs", run.Key));
 
-    public string ExperimentFolder(string experiment) => Path.Combine(Root, experiment);
+    /// <summary>results/&lt;preset&gt;/&lt;experiment&gt;: the name must be a plain name, so nothing lands outside the store.</summary>
+    public string ExperimentFolder(string experiment) =>
+        SafePaths.Under(Root, SafePaths.PlainName(experiment, "experiment", "use the name of a file in experiments/ (without .json)"));
 
     public string RunsTable => Path.Combine(Root, "runs.csv");
 }
@@ -39,8 +41,7 @@ public static class ExperimentPlan
     {
         overrides ??= new Dictionary<string, JsonNode?>();
         var chosenVariants = variants?.Select(experiment.Variant).ToList() ?? experiment.Variants;
-        var chosenSeeds = seeds?.ToArray()
-                          ?? (Presets.SeedCount(preset) is int count ? experiment.Seeds.Take(count).ToArray() : experiment.Seeds);
+        var chosenSeeds = seeds?.ToArray() ?? DefaultSeeds(experiment, preset).ToArray();
         var runs = new List<PlannedRun>();
         foreach (var variant in chosenVariants)
         {
@@ -53,20 +54,29 @@ public static class ExperimentPlan
             if (experiment.Presets.TryGetValue(preset, out var adjustments)) ConfigOverrides.Apply(json, adjustments, where);
             ConfigOverrides.Apply(json, variant.Set, where);
             ConfigOverrides.Apply(json, overrides, "--set");
-            var config = RunConfig.FromJson(json.ToJsonString(), where);
+            var blame = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var key in (adjustments?.Keys ?? Enumerable.Empty<string>()).Concat(variant.Set.Keys)) blame[key] = where;
+            foreach (var key in overrides.Keys) blame[key] = "--set";
+            var config = RunConfig.FromJson(json.ToJsonString(), $"experiments/baseline.json presets.{preset}", blame);
             try
             {
                 config.Validate();
             }
             catch (InputException e) when (config.Data.Dataset == "fashion-scenes" || !e.Where.StartsWith("data.", StringComparison.Ordinal))
             {
-                throw new InputException(where, e.Message, "fix the experiment definition or the override");
+                string culprit = blame.FirstOrDefault(b => e.Where.Equals(b.Key, StringComparison.OrdinalIgnoreCase) || e.Where.StartsWith(b.Key + ".", StringComparison.OrdinalIgnoreCase)).Value ?? where;
+                throw new InputException($"{culprit}: {e.Where}", e.Problem, e.Fix);
             }
             string hash = config.Hash();
             runs.AddRange(chosenSeeds.Select(seed => new PlannedRun(experiment.Name, variant.Name, seed, config, hash)));
         }
         return runs;
     }
+
+    /// <summary>The seeds a preset runs when none are chosen — one rule for `ablation run` and the notebooks' Study:
+    /// the first baseline.json "seedCount" of the experiment's seeds, or all of them.</summary>
+    public static IReadOnlyList<int> DefaultSeeds(ExperimentDefinition experiment, string preset) =>
+        Presets.SeedCount(preset) is int count ? experiment.Seeds.Take(count).ToArray() : experiment.Seeds;
 
     /// <summary>Checks that no existing run folder under a planned key holds a different run (nothing is overwritten).</summary>
     public static void CheckExisting(ResultsStore store, IEnumerable<PlannedRun> runs)

@@ -41,7 +41,8 @@ public sealed class Study
     /// Opens experiment <paramref name="experiment"/> at <paramref name="preset"/> and reads whatever results exist
     /// (nothing is trained here; see <see cref="Ensure"/>).
     /// </summary>
-    /// <param name="seeds">How many of the experiment's seeds to use (default: all it lists; more continue the sequence).</param>
+    /// <param name="seeds">How many of the experiment's seeds to use (default or 0: as many as `ablation run` takes at this preset; more than the
+    /// experiment lists continue the sequence).</param>
     /// <param name="overrides">Config overrides for every variant, "path=value" (e.g. "train.iterations=2").</param>
     /// <param name="results">Results root (default: $SEGALIGN_RESULTS, else the repository's results/).</param>
     /// <param name="scratch">Where models whose checkpoints are missing are retrained (default: $SEGALIGN_SCRATCH,
@@ -52,7 +53,8 @@ public sealed class Study
         if (!Presets.Names.Contains(preset))
             throw new InputException("preset", $"unknown preset '{preset}'", $"use one of: {string.Join(", ", Presets.Names)}");
         var definition = ExperimentDefinition.Load(experiment);
-        if (seeds is < 1) throw new InputException("seeds", $"must be ≥ 1, got {seeds}", $"use 1..{definition.Seeds.Length} (the experiment lists {string.Join(", ", definition.Seeds)})");
+        if (seeds is < 0) throw new InputException("seeds", $"must be ≥ 0 (0 = the preset's count), got {seeds}", $"use 1..{definition.Seeds.Length} (the experiment lists {string.Join(", ", definition.Seeds)}), or 0");
+        if (seeds is null or 0) seeds = ExperimentPlan.DefaultSeeds(definition, preset).Count;
         var chosen = definition.Seeds.ToList();
         while (seeds is int n && chosen.Count < n) chosen.Add(chosen.Max() + 1);
         if (seeds is int count) chosen = chosen.Take(count).ToList();
@@ -102,11 +104,7 @@ public sealed class Study
 
     /// <summary>A path as messages show it: relative to the repository when inside it, so executed notebooks do not
     /// record where one machine keeps its checkout.</summary>
-    public static string Shown(string path)
-    {
-        string relative = Path.GetRelativePath(Presets.RepositoryRoot, path);
-        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? path : relative;
-    }
+    public static string Shown(string path) => SafePaths.Shown(path);
 
     /// <summary>
     /// Makes the results usable: with <paramref name="rerun"/>, or when none of the study's runs exist yet, trains the

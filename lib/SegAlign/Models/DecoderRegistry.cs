@@ -39,8 +39,8 @@ public sealed class DecoderEntry
         }
         catch (JsonException e)
         {
-            var known = string.Join(", ", type.GetProperties().Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name)));
-            throw new InputException(where, e.Message, $"use only the options this decoder has: {known}");
+            var problem = JsonErrors.Describe(e, type, json?.ToJsonString() ?? "{}");
+            throw new InputException($"{where}.{problem.Field}".TrimEnd('.'), problem.What, problem.Fix);
         }
         if (options is IValidatable validatable) validatable.Validate(where);
         return options;

@@ -110,7 +110,7 @@ public static class ExperimentReport
         var facts = new List<KeyValuePair<string, string>>
         {
             new("preset", preset),
-            new("results", store.Root),
+            new("results", SafePaths.Shown(store.Root)),
             new("runs", $"{finished} of {planned} planned (variant, seed) pairs finished"),
         };
         if (overrides is { Count: > 0 })

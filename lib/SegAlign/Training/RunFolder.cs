@@ -119,17 +119,34 @@ public sealed class RunFolder(string path)
         }
     }
 
-    public RunMetrics ReadMetrics()
+    /// <summary>metrics.json, checked to be plausible (percentages within [0, 100]) and, when given, to be the expected run's.</summary>
+    public RunMetrics ReadMetrics(string? expectedHash = null, int? expectedSeed = null)
     {
+        RunMetrics metrics;
         try
         {
-            return JsonSerializer.Deserialize<RunMetrics>(File.ReadAllText(MetricsFile), Json.Options)
-                   ?? throw new InputException(MetricsFile, "is empty", "delete the run folder and run again");
+            metrics = JsonSerializer.Deserialize<RunMetrics>(File.ReadAllText(MetricsFile), Json.Options)
+                      ?? throw new InputException(MetricsFile, "is empty", "delete the run folder and run again");
         }
         catch (JsonException e)
         {
-            throw new InputException(MetricsFile, $"is not readable ({e.Message})", "delete the run folder and run again");
+            var problem = JsonErrors.Describe(e, typeof(RunMetrics), File.ReadAllText(MetricsFile));
+            throw new InputException(MetricsFile, $"is not readable ({problem.Field} {problem.What})", "delete the run folder and run again");
         }
+        const string fix = "the file was edited or belongs to another run: delete the run folder and run again";
+        var percentages = new List<(string Name, double Value)>
+            { ("meanIoU", metrics.MeanIoU), ("meanAccuracy", metrics.MeanAccuracy), ("pixelAccuracy", metrics.PixelAccuracy), ("boundaryF", metrics.BoundaryF) };
+        percentages.AddRange((metrics.TrimapMeanIoU ?? new Dictionary<string, double>()).Select(t => ($"trimapMeanIoU.{t.Key}", t.Value)));
+        percentages.AddRange((metrics.Classes ?? []).SelectMany(c => new[] { ($"classes.{c.Name}.iou", c.IoU), ($"classes.{c.Name}.boundaryF", c.BoundaryF) })
+            .Where(c => c.Item2 is not null).Select(c => (c.Item1, c.Item2!.Value)));
+        foreach (var (name, value) in percentages)
+            if (!(value is >= 0 and <= 100))
+                throw new InputException(MetricsFile, $"records {name} = {value}, outside [0, 100] %", fix);
+        if (expectedHash is not null && metrics.ConfigHash != expectedHash)
+            throw new InputException(MetricsFile, $"records config {metrics.ConfigHash}, but its folder is keyed {expectedHash}", fix);
+        if (expectedSeed is int seed && metrics.Seed != seed)
+            throw new InputException(MetricsFile, $"records seed {metrics.Seed}, but its folder is keyed seed {seed}", fix);
+        return metrics;
     }
 
     public void WriteLog(IEnumerable<LogRow> rows)

@@ -12,8 +12,13 @@ public static class TrainedModel
     {
         var config = folder.ReadConfig();
         if (!folder.HasCheckpoint)
+        {
+            int seed = folder.ReadIdentity()?.Seed ?? 0;
+            // `train` reads a run's own config.json, and the same config and seed retrain the same weights.
             throw new InputException(folder.CheckpointFile, "does not exist (checkpoints are not committed to git)",
-                $"retrain the run: segalign train --config {folder.ConfigFile} … or use the notebooks' Study.Model, which retrains it deterministically");
+                $"retrain the run with `segalign train --config {folder.ConfigFile} --seed {seed} --out {folder.Path}-retrained` and evaluate that folder, " +
+                "or use the notebooks' Study.Model, which retrains it deterministically");
+        }
         var (info, tensors) = Checkpoint.Load(folder.CheckpointFile);
         var model = new Segmentor(config.Model, numClasses);
         try

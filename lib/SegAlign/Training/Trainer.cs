@@ -46,6 +46,7 @@ public static class Trainer
         CheckFolder(folder, hash, seed, options.Resume);
         if (folder.IsComplete) return new TrainOutcome(folder, folder.ReadMetrics(), true);
 
+        DatasetPreflight.Check(config.Data); // a bad validation file must not wait for the end of training
         var train = DatasetFactory.CreateTrain(config.Data, seed);
         var validation = DatasetFactory.CreateValidation(config.Data);
         torch.manual_seed(seed);

@@ -1,0 +1,18 @@
+namespace SegAlign.Cli;
+
+/// <summary>Range checks of numeric options that System.CommandLine parses but cannot judge, each blaming its option.</summary>
+static class OptionChecks
+{
+    /// <summary>--threads: 0 means "all cores"; a negative count is a typo, not a request.</summary>
+    public static int Threads(int value, string option = "--threads") =>
+        value >= 0 ? value : throw new InputException(option, $"must be ≥ 0 (0 = all cores), got {value}", "pass a thread count such as 1 or 2, or 0 for all cores");
+
+    public static int AtLeast(int value, int minimum, string option, string fix) =>
+        value >= minimum ? value : throw new InputException(option, $"must be ≥ {minimum}, got {value}", fix);
+
+    /// <summary>Comma- or space-separated values of a repeatable option ("a,b" or "a b" or "--x a --x b"), in order, without repeats.</summary>
+    public static string[]? List(string[]? values) =>
+        values is { Length: > 0 }
+            ? values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Distinct().ToArray()
+            : null;
+}
