@@ -12,7 +12,7 @@ public static partial class Commands
     static Command Ablation()
     {
         var ablation = new Command("ablation", "Rerun a paper's ablation: train every (variant, seed) not yet done, then print the paper-style table.");
-        var experiment = new Argument<string>("experiment") { Description = "sfnet, alignseg, ifa, hfgd, rsp, overview — or all." };
+        var experiment = new Argument<string>("experiment") { Description = "The name of a definition under experiments/ (`ablation list` shows them) — or all." };
         var preset = new Option<string>("--preset") { Description = "smoke (CI, seconds), quick (~minutes), full (the CPU reproduction), paper (the papers' recipe; needs the dataset).", DefaultValueFactory = _ => "quick" };
         var set = new Option<string[]>("--set") { Description = "Override a config field for every variant: path=value. Repeatable; must not contradict a variant." };
         var seeds = new Option<int[]?>("--seeds") { Description = "Run only these seeds (default: the experiment's).", AllowMultipleArgumentsPerToken = true };
@@ -70,14 +70,14 @@ public static partial class Commands
             Console.WriteLine($"plan:   {planned.Select(r => r.Key).Distinct().Count()} distinct runs for {string.Join(", ", definitions.Select(d => d.Name))} at preset {presetName}; " +
                               $"{jobCount} at a time × {threadCount} thread(s) → {store.Root}");
             using var cancel = CancelOnCtrlC();
-            IRunExecutor executor = jobCount == 1 ? new InProcessExecutor() : new ChildProcessExecutor(SelfCommand);
-            var sweep = AblationRunner.Run(planned, store, executor, jobCount, threadCount, new SyncProgress<RunEvent>(ReportRun), cancel.Token);
+            IRunExecutor executor = jobCount == 1 ? new InProcessExecutor() : new ChildProcessExecutor(WorkerCommand);
+            var sweep = ExperimentRunner.Run(planned, store, executor, jobCount, threadCount, new ImmediateProgress<RunEvent>(ReportRun), cancel.Token);
             Console.WriteLine($"{sweep.AlreadyDone} already done, {sweep.Trained} trained, {sweep.Failures.Count} failed.");
             // Latency is measured once per config that has a finished run, after training has freed the cores: with
             // --threads when given, else every core.
             TorchRuntime.Initialise(threadOption > 0 ? threadOption : Environment.ProcessorCount);
             LatencyCache.MeasureMissing(store, planned.Where(r => store.Folder(r).IsComplete).ToList(), Console.WriteLine);
-            var summaries = AblationResults.Collect(presetName, store, definitions.Select(d => d.Name), overrides, Console.Error.WriteLine);
+            var summaries = ExperimentResults.Collect(presetName, store, definitions.Select(d => d.Name), overrides, Console.Error.WriteLine);
             PrintSummaries(summaries, store);
             foreach (var (failed, error) in sweep.Failures) Console.Error.WriteLine($"error: {failed.Experiment}/{failed.Variant} seed {failed.Seed} ({failed.Key}) failed: {error}");
             return sweep.Failures.Count == 0 ? 0 : sweep.BadInput ? 2 : 1;
@@ -87,7 +87,7 @@ public static partial class Commands
         {
             string presetName = PresetOf(p);
             var store = ResultsStore.ForPreset(presetName, p.GetValue(results));
-            var summaries = AblationResults.Collect(presetName, store, Definitions(p).Select(d => d.Name), ConfigOverrides.Parse(p.GetValue(set) ?? []), Console.Error.WriteLine);
+            var summaries = ExperimentResults.Collect(presetName, store, Definitions(p).Select(d => d.Name), ConfigOverrides.Parse(p.GetValue(set) ?? []), Console.Error.WriteLine);
             PrintSummaries(summaries, store);
             return 0;
         });
@@ -103,7 +103,7 @@ public static partial class Commands
             {
                 var planned = ExperimentPlan.Resolve(definition, presetName, overrides);
                 ExperimentPlan.CheckExisting(store, planned);
-                string script = AblationResults.EmitSlurm(definition, presetName, store, planned);
+                string script = ExperimentResults.EmitSlurm(definition, presetName, store, planned);
                 Console.WriteLine($"wrote {script} — submit with: sbatch {script}");
             }
             return 0;
@@ -165,13 +165,14 @@ public static partial class Commands
         if (File.Exists(store.RunsTable)) Console.WriteLine($"tidy table: {store.RunsTable}");
     }
 
-    /// <summary>A command line that starts this same program (apphost or `dotnet SegAlign.Cli.dll`).</summary>
-    static ProcessStartInfo SelfCommand(IReadOnlyList<string> arguments)
+    /// <summary>This same program (apphost or `dotnet SegAlign.Cli.dll`) as a worker on one request file.</summary>
+    static ProcessStartInfo WorkerCommand(string requestFile)
     {
         string process = Environment.ProcessPath ?? "dotnet";
         var start = new ProcessStartInfo(process);
         if (Path.GetFileNameWithoutExtension(process) == "dotnet") start.ArgumentList.Add(Assembly.GetEntryAssembly()!.Location);
-        foreach (var a in arguments) start.ArgumentList.Add(a);
+        start.ArgumentList.Add("worker");
+        start.ArgumentList.Add(requestFile);
         start.Environment["SEGALIGN_HOME"] = Presets.RepositoryRoot;
         return start;
     }

@@ -44,7 +44,7 @@ public static partial class Commands
             var rows = new List<BenchRow>();
             foreach (var name in names)
             {
-                var config = BenchTable.ConfigFor(name, presetName, p.GetValue(size));
+                var config = ExperimentPlan.ConfigForDecoder(name, presetName, p.GetValue(size));
                 Console.Write($"measuring {name} … ");
                 var row = BenchTable.Measure(name, config, p.GetValue(iterations), peak);
                 Console.WriteLine($"{row.Throughput.ImagesPerSecond:F0} img/s, sweep {row.Sweep.ImagesPerSecond:F0} img/s");
@@ -69,9 +69,9 @@ public static partial class Commands
 
     static int MeasureMemory(string decoder, string preset, int? size, int iterations)
     {
-        var config = BenchTable.ConfigFor(decoder, preset, size);
+        var config = ExperimentPlan.ConfigForDecoder(decoder, preset, size);
         Console.WriteLine($"training {decoder} for {iterations} iterations, sampling resident memory …");
-        var result = Benchmarks.Memory(config, iterations, progress: new SyncProgress<int>(i => { if (i % Math.Max(1, iterations / 10) == 0) Console.WriteLine($"  {i}/{iterations}"); }));
+        var result = Benchmarks.Memory(config, iterations, progress: new ImmediateProgress<int>(i => { if (i % Math.Max(1, iterations / 10) == 0) Console.WriteLine($"  {i}/{iterations}"); }));
         foreach (var (iteration, bytes) in result.Samples) Console.WriteLine($"  iteration {iteration,6}: {bytes / 1048576.0,8:F1} MiB");
         Console.WriteLine($"resident memory: {result.StartBytes / 1048576.0:F1} MiB after warm-up → {result.EndBytes / 1048576.0:F1} MiB at the end ({result.GrowthMiB:+0.0;-0.0} MiB)");
         return 0;

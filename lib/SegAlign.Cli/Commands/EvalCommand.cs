@@ -1,6 +1,7 @@
 using System.CommandLine;
 using SegAlign.Data;
 using SegAlign.Evaluation;
+using SegAlign.Models;
 using SegAlign.Platform;
 using SegAlign.Training;
 
@@ -29,12 +30,12 @@ public static partial class Commands
             if (p.GetValue(dataRoot) is { } root) config = config with { Data = config.Data with { Root = root } };
             TorchRuntime.Initialise(threadCount);
             Console.WriteLine($"device: {TorchRuntime.Describe()}");
-            var validation = DatasetFactory.CreateValidation(config.Data);
+            var validation = DatasetRegistry.CreateValidation(config.Data);
             using var model = TrainedModel.Load(folder, validation.NumClasses);
             var result = Evaluator.Evaluate(model, validation, config.Train.EvalBatchSize, options);
             var previous = folder.IsComplete ? folder.ReadMetrics() : null;
             var metrics = RunMetrics.From(result, config, previous?.Seed ?? 0, config.Hash(), previous?.Iterations ?? config.Train.Iterations,
-                previous?.TrainSeconds ?? 0, previous?.FinalLoss ?? double.NaN, previous?.GMacs ?? 0, previous?.Parameters ?? Measurement.ModelStats.Parameters(model),
+                previous?.TrainSeconds ?? 0, previous?.FinalLoss ?? double.NaN, previous?.GMacs ?? 0, previous?.Parameters ?? ModelStats.Parameters(model),
                 TorchRuntime.Describe().ToString(), Provenance.Of(AppContext.BaseDirectory));
             ResultPrinter.Print(metrics, folder.Path);
             if (previous is not null && Math.Abs(previous.MeanIoU - metrics.MeanIoU) > 1e-9)

@@ -3,12 +3,6 @@ using Spectre.Console;
 
 namespace SegAlign.Cli;
 
-/// <summary>Calls the handler on the reporting thread, in order (System.Progress posts asynchronously).</summary>
-public sealed class SyncProgress<T>(Action<T> handler) : IProgress<T>
-{
-    public void Report(T value) => handler(value);
-}
-
 /// <summary>
 /// Live training progress: a Spectre.Console bar with loss, learning rate, images/s and ETA on a terminal;
 /// plain lines (about every 5 % of the run) when output is redirected, so logs stay readable.
@@ -28,7 +22,7 @@ public static class ProgressDisplay
             {
                 var train = context.AddTask(Markup.Escape(title), maxValue: 1);
                 ProgressTask? evaluate = null;
-                result = work(new SyncProgress<TrainProgress>(p =>
+                result = work(new ImmediateProgress<TrainProgress>(p =>
                 {
                     if (p.Phase == "train")
                     {
@@ -51,7 +45,7 @@ public static class ProgressDisplay
     {
         int lastPrinted = -1;
         bool evaluating = false;
-        return new SyncProgress<TrainProgress>(p =>
+        return new ImmediateProgress<TrainProgress>(p =>
         {
             if (p.Phase == "train")
             {

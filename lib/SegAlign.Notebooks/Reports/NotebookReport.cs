@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using SegAlign.Experiments;
 using SegAlign.Reports;
 
 namespace SegAlign.Notebooks;

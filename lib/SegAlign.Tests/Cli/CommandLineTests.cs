@@ -36,6 +36,22 @@ public class CommandLineTests
     }
 
     [Fact]
+    public void A_worker_trains_the_request_a_sweep_wrote_into_its_run_folder()
+    {
+        var folder = new SegAlign.Training.RunFolder(TestConfigs.NewRunFolder());
+        var config = ConfigOverrides.Apply(Presets.Baseline("smoke"), ConfigOverrides.Parse(["train.iterations=2"]));
+        string request = new WorkerRequest { Config = config, Seed = 1, Threads = 1 }.SaveIn(folder);
+
+        var (code, _, error) = Run("worker", request);
+        Assert.True(code == 0, $"exit {code}: {error}");
+        Assert.Equal(1, folder.ReadMetrics().Seed);
+
+        var missing = Run("worker", Path.Combine(folder.Path, "nothing.json"));
+        Assert.Equal(2, missing.Code);
+        Assert.Contains("Fix:", missing.Error);
+    }
+
+    [Fact]
     public void Ablation_run_without_seed_or_variant_filters_trains_every_planned_run()
     {
         string results = Directory.CreateTempSubdirectory("segalign-cli-").FullName;

@@ -122,7 +122,7 @@ public class RealDatasetTests
     {
         using var temp = new TempFolder();
         WriteBothSplits(dataset, temp.Path);
-        var entry = DatasetFactory.Get(dataset);
+        var entry = DatasetRegistry.Get(dataset);
         var config = DataConfigFor(dataset, temp.Path, cropSize: 20, new AugmentOptions { MinScale = 0.5, MaxScale = 2, HorizontalFlip = true });
 
         var train = entry.Train(config, 3);
@@ -134,7 +134,7 @@ public class RealDatasetTests
         Assert.Equal((20, 20), (train.Get(1).Height, train.Get(1).Width));
         Assert.EndsWith(Splits(dataset).Validation, validation.Name);
         Assert.Equal((H, W), (validation.Get(0).Height, validation.Get(0).Width));
-        DatasetFactory.Validate(config);
+        DatasetRegistry.Validate(config);
     }
 
     [Fact]
@@ -162,7 +162,7 @@ public class RealDatasetTests
     {
         var config = DataConfigFor(dataset, root: "", cropSize: 32);
 
-        Assert.Equal("data.root", Assert.Throws<InputException>(() => DatasetFactory.Get(dataset).Validation(config)).Where);
-        Assert.Equal("data.root", Assert.Throws<InputException>(() => DatasetFactory.Validate(config)).Where);
+        Assert.Equal("data.root", Assert.Throws<InputException>(() => DatasetRegistry.Get(dataset).Validation(config)).Where);
+        Assert.Equal("data.root", Assert.Throws<InputException>(() => DatasetRegistry.Validate(config)).Where);
     }
 }

@@ -12,12 +12,11 @@ public class RegisteredDecoderTests
 {
     public static TheoryData<string> Decoders() => new(DecoderRegistry.Names.OrderBy(n => n));
 
-    // DeepLabV3 is defined at output stride 8; everything else at the papers' 32.
-    static ModelConfig TinyModel(string decoder) => new()
+    // Each decoder at its registry defaults (DeepLabV3 is defined at output stride 8).
+    static ModelConfig TinyModel(string decoder) => DecoderRegistry.Get(decoder).Defaults.ApplyTo(new()
     {
         Backbone = "resnet18", Width = 0.25, Decoder = decoder, DecoderChannels = 16,
-        OutputStride = decoder == "deeplabv3" ? 8 : 32,
-    };
+    });
 
     [Theory]
     [MemberData(nameof(Decoders))]

@@ -1,6 +1,6 @@
 using SegAlign.Config;
-using SegAlign.Measurement;
 using SegAlign.Models.Backbones;
+using SegAlign.Models;
 using SegAlign.Nn;
 using static TorchSharp.torch;
 

@@ -33,7 +33,7 @@ public class EarlyChecksTests
 
         var store = ResultsStore.ForPreset("smoke", repository.Results);
         var warnings = new List<string>();
-        var summaries = AblationResults.Collect("smoke", store, ["ifa"], warn: warnings.Add);
+        var summaries = ExperimentResults.Collect("smoke", store, ["ifa"], warn: warnings.Add);
         Assert.Single(summaries);
         Assert.Contains(warnings, w => w.Contains("broken", StringComparison.Ordinal));
     }

@@ -32,8 +32,8 @@ public class SweepHygieneTests
         var runs = TinyRuns();
         CountingExecutor.Trained.Clear();
         SweepResult? first = null, second = null;
-        var a = new Thread(() => first = AblationRunner.Run(runs, store, new CountingExecutor(), 2, 1));
-        var b = new Thread(() => second = AblationRunner.Run(runs.Reverse().ToList(), store, new CountingExecutor(), 2, 1));
+        var a = new Thread(() => first = ExperimentRunner.Run(runs, store, new CountingExecutor(), 2, 1));
+        var b = new Thread(() => second = ExperimentRunner.Run(runs.Reverse().ToList(), store, new CountingExecutor(), 2, 1));
         a.Start(); b.Start(); a.Join(); b.Join();
 
         Assert.All(runs, r => Assert.True(store.Folder(r).IsComplete));
@@ -52,7 +52,7 @@ public class SweepHygieneTests
         string stale = RunLock.PathOf(store, runs[0]);
         Directory.CreateDirectory(Path.GetDirectoryName(stale)!);
         File.WriteAllText(stale, "99999999\n"); // a lock file whose owner is gone: the kernel holds no lock on it
-        var sweep = AblationRunner.Run(runs, store, new InProcessExecutor(), 1, 1);
+        var sweep = ExperimentRunner.Run(runs, store, new InProcessExecutor(), 1, 1);
         Assert.Equal(1, sweep.Trained);
     }
 
@@ -71,7 +71,7 @@ public class SweepHygieneTests
         });
         CountingExecutor.Trained.Clear();
         owner.Start();
-        var sweep = AblationRunner.Run(runs, store, new CountingExecutor(), 1, 1);
+        var sweep = ExperimentRunner.Run(runs, store, new CountingExecutor(), 1, 1);
         owner.Join();
         Assert.Equal(0, sweep.Trained);
         Assert.Equal(1, sweep.AlreadyDone);
@@ -93,7 +93,7 @@ public class SweepHygieneTests
     {
         var store = new ResultsStore(Directory.CreateTempSubdirectory("segalign-results-").FullName);
         var runs = TinyRuns().Take(1).ToList();
-        var sweep = AblationRunner.Run(runs, store, new FailingExecutor(), 1, 1);
+        var sweep = ExperimentRunner.Run(runs, store, new FailingExecutor(), 1, 1);
         var (run, error) = Assert.Single(sweep.Failures);
         Assert.Equal(runs[0].Key, run.Key);
         Assert.Contains("the data vanished", error);
@@ -115,7 +115,7 @@ public class SweepHygieneTests
     public void Summaries_are_written_only_for_experiments_with_finished_runs()
     {
         var store = new ResultsStore(Directory.CreateTempSubdirectory("segalign-results-").FullName);
-        var summaries = AblationResults.Collect("smoke", store, ["ifa"]);
+        var summaries = ExperimentResults.Collect("smoke", store, ["ifa"]);
         Assert.Empty(summaries.Single().Variants);
         Assert.False(File.Exists(Path.Combine(store.ExperimentFolder("ifa"), "summary.md")));
         Assert.False(File.Exists(Path.Combine(store.ExperimentFolder("ifa"), "summary.csv")));

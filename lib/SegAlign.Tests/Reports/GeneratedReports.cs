@@ -50,10 +50,10 @@ public sealed class GeneratedReports : IAsyncLifetime
 
         Store = new ResultsStore(results.Path);
         var planned = ExperimentPlan.Resolve(ExperimentDefinition.Load("sfnet"), "smoke", Overrides, seeds: [0, 1], variants: ["bilinear", "fam"]);
-        var sweep = AblationRunner.Run(planned, Store, new InProcessExecutor(), jobs: 1, threadsPerJob: 1);
+        var sweep = ExperimentRunner.Run(planned, Store, new InProcessExecutor(), jobs: 1, threadsPerJob: 1);
         Assert.Empty(sweep.Failures);
         // As `segalign ablation run` does afterwards: summaries and runs.csv.
-        AblationResults.Collect("smoke", Store, ["sfnet"], Overrides);
+        ExperimentResults.Collect("smoke", Store, ["sfnet"], Overrides);
         ExperimentReportPath = ExperimentReport.Write("sfnet", "smoke", Store, overrides: Overrides);
         return Task.CompletedTask;
     }

@@ -94,7 +94,7 @@ public class ReportContentTests(GeneratedReports reports)
     [Fact]
     public void Every_report_has_the_environment_block()
     {
-        var rows = AblationRunner.Rows(ExperimentPlan.Resolve(ExperimentDefinition.Load("sfnet"), "smoke", GeneratedReports.Overrides, [0, 1], ["bilinear", "fam"]), reports.Store);
+        var rows = ExperimentRunner.Rows(ExperimentPlan.Resolve(ExperimentDefinition.Load("sfnet"), "smoke", GeneratedReports.Overrides, [0, 1], ["bilinear", "fam"]), reports.Store);
         string experiment = Text(reports.ExperimentReportPath);
         var first = rows[0];
         Assert.Contains($"<code>{first.Metrics.Commit}</code>", experiment);

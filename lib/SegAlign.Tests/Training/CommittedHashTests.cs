@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using SegAlign.Config;
+using SegAlign.Experiments;
 using SegAlign.Tests.Notebooks;
 using SegAlign.Training;
 
@@ -39,4 +40,38 @@ public class CommittedHashTests
         // Guards the theory above against silently checking nothing (e.g. a moved results folder).
         Assert.True(CommittedRuns().Count >= 10, $"expected the committed runs of results/full, found {CommittedRuns().Count}");
     }
+
+    public static TheoryData<string, string, string> CommittedVariants()
+    {
+        var data = new TheoryData<string, string, string>();
+        var lines = File.ReadAllLines(Path.Combine(NotebookFolder.RepositoryRoot, "results", "full", "runs.csv"));
+        var header = lines[0].Split(',');
+        int experiment = Array.IndexOf(header, "experiment"), variant = Array.IndexOf(header, "variant"), hash = Array.IndexOf(header, "config_hash");
+        foreach (var row in lines.Skip(1).Select(l => l.Split(',')).DistinctBy(r => (r[experiment], r[variant])))
+            data.Add(row[experiment], row[variant], row[hash]);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(CommittedVariants))]
+    public void An_experiment_still_plans_the_committed_config_of_each_variant(string experiment, string variant, string hash)
+    {
+        // Guards the experiment definitions and decoder defaults: a changed default would silently re-key the run.
+        var planned = ExperimentPlan.Resolve(ExperimentDefinition.Load(experiment), "full", seeds: [0], variants: [variant]).Single();
+        Assert.Equal(hash, planned.Hash);
+    }
+
+    public static TheoryData<string, int, string> CommittedBenchRows()
+    {
+        var data = new TheoryData<string, int, string>();
+        foreach (var file in Directory.GetFiles(Path.Combine(NotebookFolder.RepositoryRoot, "results", "full", "bench"), "*.csv"))
+            foreach (var row in File.ReadAllLines(file).Skip(1).Select(l => l.Split(',')))
+                data.Add(row[0], int.Parse(row[2], System.Globalization.CultureInfo.InvariantCulture), row[1]);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(CommittedBenchRows))]
+    public void Bench_still_measures_the_committed_config_of_each_decoder(string decoder, int size, string hash) =>
+        Assert.Equal(hash, ExperimentPlan.ConfigForDecoder(decoder, "full", size).Hash());
 }

@@ -15,13 +15,13 @@ public static class DatasetPreflight
 {
     public static void Check(DataConfig data)
     {
-        var entry = DatasetFactory.Get(data.Dataset);
+        var entry = DatasetRegistry.Get(data.Dataset);
         if (!entry.IsReal)
         {
             FashionMnist.Load(data.Root);
             return;
         }
-        foreach (var split in new[] { DatasetFactory.CreateValidation(data), DatasetFactory.CreateTrain(data, 0) })
+        foreach (var split in new[] { DatasetRegistry.CreateValidation(data), DatasetRegistry.CreateTrain(data, 0) })
             if (Unwrap(split) is LabelledImageDataset files)
                 foreach (var pair in files.Files) CheckPair(pair);
     }

@@ -1,13 +1,12 @@
 using SegAlign.Config;
 using SegAlign.Data.Real;
-using SegAlign.Training;
 
 namespace SegAlign.Data;
 
-/// <summary>Loaders for published datasets (Cityscapes, ADE20K, CamVid, Pascal Context), registered with <see cref="DatasetFactory"/>.</summary>
+/// <summary>Loaders for published datasets (Cityscapes, ADE20K, CamVid, Pascal Context), registered with <see cref="DatasetRegistry"/>.</summary>
 public static class RealDatasets
 {
-    public static IEnumerable<DatasetFactory.Entry> Entries =>
+    public static IEnumerable<DatasetRegistry.Entry> Entries =>
     [
         Entry("cityscapes", Cityscapes.Open, "train", "val"),
         Entry("ade20k", Ade20k.Open, "training", "validation"),
@@ -16,7 +15,7 @@ public static class RealDatasets
     ];
 
     // Training: the train split augmented per sample for the run seed. Validation: full, unaugmented images.
-    static DatasetFactory.Entry Entry(string name, Func<string, string, ISegmentationDataset> open, string trainSplit, string validationSplit) =>
+    static DatasetRegistry.Entry Entry(string name, Func<string, string, ISegmentationDataset> open, string trainSplit, string validationSplit) =>
         new(name,
             (config, seed) => new AugmentedDataset(open(Root(config, name), trainSplit), config.Augment, config.CropSize, seed),
             config => open(Root(config, name), validationSplit),

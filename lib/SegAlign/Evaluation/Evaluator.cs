@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using SegAlign.Data;
 using SegAlign.Models;
-using SegAlign.Training;
 using static TorchSharp.torch;
 
 namespace SegAlign.Evaluation;
@@ -14,7 +13,8 @@ public sealed record EvaluationResult(
     IReadOnlyList<double?> BoundaryFPerClass,
     IReadOnlyDictionary<int, double> TrimapMeanIoU,
     int Images,
-    double Seconds);
+    double Seconds,
+    PerImageCounts PerImage);
 
 /// <summary>Runs a model over a split (eval mode, no autograd) and accumulates every metric in one pass.</summary>
 public static class Evaluator
@@ -24,6 +24,7 @@ public static class Evaluator
     {
         var clock = Stopwatch.StartNew();
         var confusion = new ConfusionMatrix(dataset.NumClasses);
+        var perImage = new PerImageCounts(dataset.NumClasses);
         var boundary = new BoundaryMetrics(dataset.NumClasses, boundaryOptions ?? new BoundaryOptions());
         bool wasTraining = model.training;
         model.eval();
@@ -37,6 +38,7 @@ public static class Evaluator
                 foreach (var (prediction, sample) in Predict(model, pending, dataset.Normalisation).Zip(pending))
                 {
                     confusion.Add(prediction, sample.Label);
+                    perImage.Add(prediction, sample.Label);
                     boundary.Add(prediction, sample.Label, sample.Height, sample.Width);
                 }
                 pending.Clear();
@@ -58,14 +60,14 @@ public static class Evaluator
         }
         var metrics = SegmentationMetrics.From(confusion, dataset.ClassNames);
         return new EvaluationResult(metrics, confusion, boundary.MeanBoundaryF, boundary.BoundaryFPerClass(),
-            boundary.TrimapMeanIoU(dataset.ClassNames), dataset.Count, clock.Elapsed.TotalSeconds);
+            boundary.TrimapMeanIoU(dataset.ClassNames), dataset.Count, clock.Elapsed.TotalSeconds, perImage);
     }
 
     /// <summary>Arg-max predictions for samples of one size, as host label maps.</summary>
     public static List<byte[]> Predict(Segmentor model, IReadOnlyList<Sample> samples, (float[] Mean, float[] Std) normalisation)
     {
         using var scope = NewDisposeScope();
-        var batch = BatchStream.Collate(0, samples, normalisation);
+        var batch = HostBatch.Collate(0, samples, normalisation);
         var images = tensor(batch.Images, [batch.Count, batch.Channels, batch.Height, batch.Width]).to(model.Device());
         var prediction = model.forward(images).Logits.argmax(1).to(ScalarType.Byte).cpu();
         var flat = prediction.data<byte>().ToArray();

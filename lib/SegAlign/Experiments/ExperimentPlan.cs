@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using SegAlign.Config;
+using SegAlign.Models;
 using SegAlign.Training;
 
 namespace SegAlign.Experiments;
@@ -33,7 +34,7 @@ public static class ExperimentPlan
 {
     /// <summary>
     /// Resolves every (variant, seed): preset baseline → the experiment's preset adjustments → the variant's
-    /// differences → the user's overrides. Fails before any training on a bad name, an invalid config, or an
+    /// differences → the user's overrides, then the chosen decoder's registry defaults wherever none of those set them. Fails before any training on a bad name, an invalid config, or an
     /// override that contradicts what a variant sets.
     /// </summary>
     public static IReadOnlyList<PlannedRun> Resolve(ExperimentDefinition experiment, string preset,
@@ -57,6 +58,7 @@ public static class ExperimentPlan
             var blame = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             foreach (var key in (adjustments?.Keys ?? Enumerable.Empty<string>()).Concat(variant.Set.Keys)) blame[key] = where;
             foreach (var key in overrides.Keys) blame[key] = "--set";
+            foreach (var key in ApplyDecoderDefaults(json, blame.Keys)) blame[key] = $"{where}: the registry defaults of its decoder";
             var config = RunConfig.FromJson(json.ToJsonString(), $"experiments/baseline.json presets.{preset}", blame);
             try
             {
@@ -71,6 +73,29 @@ public static class ExperimentPlan
             runs.AddRange(chosenSeeds.Select(seed => new PlannedRun(experiment.Name, variant.Name, seed, config, hash)));
         }
         return runs;
+    }
+
+    /// <summary>A decoder at its registry defaults on a preset's baseline (what `segalign bench` measures); optionally another scene size.</summary>
+    public static RunConfig ConfigForDecoder(string decoder, string preset, int? size)
+    {
+        DecoderRegistry.Get(decoder);
+        var alone = new ExperimentDefinition
+        {
+            Name = "bench", Title = "bench", Seeds = [0], Baseline = decoder,
+            Variants = [new VariantDefinition { Name = decoder, Set = new() { ["model.decoder"] = JsonValue.Create(decoder) } }],
+        };
+        var overrides = size is int s ? ConfigOverrides.Parse([$"data.fashionScenes.size={s}"]) : null;
+        return Resolve(alone, preset, overrides).Single().Config;
+    }
+
+    /// <summary>Sets the chosen decoder's defaults (e.g. DeepLabV3's output stride 8) on every path no layer set explicitly; returns the paths it set.</summary>
+    static IReadOnlyList<string> ApplyDecoderDefaults(JsonObject json, IEnumerable<string> explicitPaths)
+    {
+        if (json["model"]?["decoder"] is not JsonValue name || !name.TryGetValue<string>(out var decoder) || !DecoderRegistry.Contains(decoder)) return [];
+        var set = explicitPaths.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var defaults = DecoderRegistry.Get(decoder).Defaults.AsSettings().Where(d => !set.Contains(d.Key)).ToDictionary();
+        ConfigOverrides.Apply(json, defaults, $"the registry defaults of decoder {decoder}");
+        return defaults.Keys.ToList();
     }
 
     /// <summary>The seeds a preset runs when none are chosen — one rule for `ablation run` and the notebooks' Study:

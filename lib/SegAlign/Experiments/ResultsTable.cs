@@ -1,12 +1,14 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.Data.Analysis;
+using SegAlign.Evaluation;
 using SegAlign.Training;
 
 namespace SegAlign.Experiments;
 
-/// <summary>A finished run as one tidy row (what experiments, summaries and notebooks read).</summary>
-public sealed record RunRow(PlannedRun Run, RunMetrics Metrics, double? LatencyMs);
+/// <summary>A finished run as one tidy row (what experiments, summaries and notebooks read); <paramref name="PerImage"/>
+/// is null for runs made before per-image counts were recorded.</summary>
+public sealed record RunRow(PlannedRun Run, RunMetrics Metrics, double? LatencyMs, PerImageCounts? PerImage = null);
 
 /// <summary>
 /// The tidy results table: one row per (experiment, variant, seed) — metrics, per-class IoU, edge metrics,

@@ -14,7 +14,8 @@ public static class Verdicts
         "Verdicts: *agrees* / *disagrees* — the 95 % interval of the paired difference excludes 0 on the paper's / the other side and p < 0.05 " +
         "after Holm's correction within this paper's claims; *inconclusive* — it does not (with the seeds a ±1 interval would need); " +
         "*outside the method's setting* — the mechanism cannot act in this setting (reason given), so the runs are no evidence either way. " +
-        "Costs are the same for every seed and are compared exactly, without a test.";
+        "Costs are the same for every seed and are compared exactly, without a test. The paired bootstrap over validation images " +
+        "(the same resampled images for both variants) shows how much Δ depends on which images were drawn; verdicts rest on the interval over seeds.";
 
     public static Verdict Decide(ClaimDefinition claim, Comparison ours, string? outsideSetting, int familySize)
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using SegAlign.Data;
 using SegAlign.Models;
 using SegAlign.Models.Decoders;
 using SegAlign.Nn;
@@ -117,7 +118,7 @@ public static class Inspect
         {
             using var _ = no_grad();
             using var scope = NewDisposeScope();
-            var batch = BatchStream.Collate(0, [scene.Sample], scene.Normalisation);
+            var batch = HostBatch.Collate(0, [scene.Sample], scene.Normalisation);
             var images = tensor(batch.Images, [1, batch.Channels, batch.Height, batch.Width]).to(model.Device());
             return read(model.Forward(images, size));
         }

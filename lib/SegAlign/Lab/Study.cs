@@ -16,7 +16,7 @@ namespace SegAlign.Lab;
 /// <summary>
 /// What a notebook works with: one experiment (experiments/&lt;name&gt;.json) at one preset, its results
 /// (results/&lt;preset&gt;/runs/…), the trained models behind them and the validation scenes. A thin layer over
-/// <see cref="ExperimentPlan"/>, <see cref="AblationRunner"/>, <see cref="ExperimentSummary"/> and <see cref="Trainer"/>,
+/// <see cref="ExperimentPlan"/>, <see cref="ExperimentRunner"/>, <see cref="ExperimentSummary"/> and <see cref="Trainer"/>,
 /// so notebooks hold calls only. Progress goes to the console (a notebook cell's output).
 /// </summary>
 public sealed class Study
@@ -78,7 +78,7 @@ public sealed class Study
     public IReadOnlyList<PlannedRun> Missing => Plan.Where(r => !Store.Folder(r).IsComplete).ToList();
 
     /// <summary>The finished runs, one row each (metrics, and latency when measured).</summary>
-    public IReadOnlyList<RunRow> Runs => runs ??= AblationRunner.Rows(Plan, Store, LatencyCache.Load(Store));
+    public IReadOnlyList<RunRow> Runs => runs ??= ExperimentRunner.Rows(Plan, Store, LatencyCache.Load(Store));
 
     /// <summary>The paper-style summary: mean ± std per variant, paired tests against the baseline, the claims checked.</summary>
     public ExperimentSummary Summary => ExperimentSummary.From(Definition, Preset, Runs, Plan.Count);
@@ -137,11 +137,11 @@ public sealed class Study
     public SweepResult Rerun(params int[] seeds)
     {
         var chosen = seeds.Length == 0 ? Plan : Plan.Where(r => seeds.Contains(r.Seed)).ToList();
-        var sweep = AblationRunner.Run(chosen, Store, new InProcessExecutor(), jobs: 1, threadsPerJob: 1, new ImmediateProgress<RunEvent>(Report));
+        var sweep = ExperimentRunner.Run(chosen, Store, new InProcessExecutor(), jobs: 1, threadsPerJob: 1, new ImmediateProgress<RunEvent>(Report));
         Log.WriteLine($"{sweep.AlreadyDone} already done, {sweep.Trained} trained, {sweep.Failures.Count} failed.");
         foreach (var (run, error) in sweep.Failures) Log.WriteLine($"FAILED {run.Variant} seed {run.Seed} ({run.Key}): {error}");
         runs = null;
-        AblationResults.Collect(Preset, Store, [Name], overrides);
+        ExperimentResults.Collect(Preset, Store, [Name], overrides);
         if (sweep.Failures.Count > 0)
             throw new InvalidOperationException($"{sweep.Failures.Count} run(s) of {Name} failed; see the messages above");
         return sweep;
@@ -164,7 +164,7 @@ public sealed class Study
     }
 
     /// <summary>The validation split every variant is scored on.</summary>
-    public ISegmentationDataset Validation => validation ??= DatasetFactory.CreateValidation(Plan[0].Config.Data);
+    public ISegmentationDataset Validation => validation ??= DatasetRegistry.CreateValidation(Plan[0].Config.Data);
 
     public IReadOnlyList<string> ClassNames => Validation.ClassNames;
 
@@ -195,7 +195,7 @@ public sealed class Study
             return TrainedModels.Load(folder.CheckpointFile, run, Validation.NumClasses);
         }
         var reproduction = Reproduce(variant, run.Seed);
-        return TrainedModels.Load(Path.Combine(reproduction.Folder, "checkpoint.ckpt"), run, Validation.NumClasses);
+        return TrainedModels.Load(new RunFolder(reproduction.Folder).CheckpointFile, run, Validation.NumClasses);
     }
 
     /// <summary>
@@ -228,7 +228,7 @@ public sealed class Study
         if (chosen.Count == 0)
             throw new InputException($"{variant}{(seed is null ? "" : $" seed {seed}")}", "has no finished run", "call Ensure(rerun: true) first");
         var total = new ConfusionMatrix(Validation.NumClasses);
-        foreach (var run in chosen) total.Add(RunFiles.ReadConfusion(Store.Folder(run), Validation.NumClasses));
+        foreach (var run in chosen) total.Add(Store.Folder(run).ReadConfusion(Validation.NumClasses));
         return total;
     }
 
@@ -242,10 +242,4 @@ public sealed class Study
 
     /// <summary>What this study is, where its results are and how complete they are.</summary>
     public Markdown Describe() => Lab.Findings.Describe(this, Plan[0].Config);
-}
-
-/// <summary>Reports progress on the reporting thread at once (Progress&lt;T&gt; would post it later, maybe after the cell ended).</summary>
-sealed class ImmediateProgress<T>(Action<T> report) : IProgress<T>
-{
-    public void Report(T value) => report(value);
 }

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using SegAlign.Config;
-using SegAlign.Experiments;
 using SegAlign.Models;
 using SegAlign.Platform;
 using SegAlign.Training;
@@ -18,20 +17,9 @@ public sealed record BenchRow(string Decoder, string ConfigHash, int Size, long 
 /// <summary>Builds and saves the benchmark table; CSVs are named by environment (processor, threads, TorchSharp), as timm does.</summary>
 public static class BenchTable
 {
-    /// <summary>The overview experiment's config for a decoder (so DeepLabV3 gets its output stride 8), at a preset.</summary>
-    public static RunConfig ConfigFor(string decoder, string preset, int? size)
-    {
-        var overview = ExperimentDefinition.Load("overview");
-        var variant = overview.Variants.FirstOrDefault(v => v.Set.TryGetValue("model.decoder", out var d) && d?.GetValue<string>() == decoder)
-                      ?? overview.Variants.First(v => v.Name == overview.Baseline) with { Set = new() { ["model.decoder"] = System.Text.Json.Nodes.JsonValue.Create(decoder) } };
-        var overrides = size is int s ? ConfigOverrides.Parse([$"data.fashionScenes.size={s}"]) : null;
-        DecoderRegistry.Get(decoder);
-        return ExperimentPlan.Resolve(overview with { Variants = [variant], Seeds = [0] }, preset, overrides).Single().Config;
-    }
-
     public static BenchRow Measure(string decoder, RunConfig config, int trainIterations, double peakGflops)
     {
-        var validation = Data.DatasetFactory.CreateValidation(config.Data);
+        var validation = Data.DatasetRegistry.CreateValidation(config.Data);
         var sample = validation.Get(0);
         TorchSharp.torch.manual_seed(0);
         using var model = new Segmentor(config.Model, validation.NumClasses);

@@ -95,7 +95,7 @@ public static class Benchmarks
     /// </summary>
     public static ThroughputResult TrainingThroughput(RunConfig config, double peakGflops, int concurrentRuns = 1, int warmup = 5, int iterations = 30)
     {
-        var train = DatasetFactory.CreateTrain(config.Data, 0);
+        var train = DatasetRegistry.CreateTrain(config.Data, 0);
         var sample = train.Get(0);
         int threads = torch.get_num_threads();
         if (concurrentRuns > 1) torch.set_num_threads(1);
@@ -127,7 +127,7 @@ public static class Benchmarks
     /// <summary>Trains for thousands of iterations, sampling resident memory; flat means no tensor leaks.</summary>
     public static MemoryResult Memory(RunConfig config, int iterations, int samples = 20, IProgress<int>? progress = null)
     {
-        var train = DatasetFactory.CreateTrain(config.Data, 0);
+        var train = DatasetRegistry.CreateTrain(config.Data, 0);
         torch.manual_seed(0);
         using var model = new Segmentor(config.Model, train.NumClasses);
         model.to(Platform.TorchRuntime.Device);

@@ -97,13 +97,6 @@ public static class Ops
         return End(c, "leaky_relu", y, c is null ? 0 : y.numel());
     }
 
-    public static Tensor Sigmoid(Tensor x)
-    {
-        var c = Begin();
-        var y = torch.sigmoid(x);
-        return End(c, "sigmoid", y, c is null ? 0 : y.numel());
-    }
-
     public static Tensor Softmax(Tensor x, long dim)
     {
         var c = Begin();

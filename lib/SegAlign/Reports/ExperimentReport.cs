@@ -20,7 +20,7 @@ public static class ExperimentReport
     {
         var definition = ExperimentDefinition.Load(experiment);
         var planned = ExperimentPlan.Resolve(definition, preset, overrides);
-        var rows = Directory.Exists(store.Root) ? AblationRunner.Rows(planned, store, LatencyCache.Load(store)) : [];
+        var rows = Directory.Exists(store.Root) ? ExperimentRunner.Rows(planned, store, LatencyCache.Load(store)) : [];
         if (rows.Count == 0) throw NothingToReport(definition, preset, store, overrides);
         var summary = ExperimentSummary.From(definition, preset, rows, planned.Count);
         var variants = summary.Variants.Select(v => v.Variant).ToList();

@@ -17,7 +17,7 @@ public static class RunConfigRules
     {
         config.Train.Validate();
         config.Data.Validate();
-        DatasetFactory.Validate(config.Data);
+        DatasetRegistry.Validate(config.Data);
         config.Model.Validate();
     }
 

@@ -60,7 +60,7 @@ public sealed record RunMetrics
 
 /// <summary>
 /// A run's folder: config.json (resolved config, hash, seed), train_log.csv, checkpoint.ckpt, and — last,
-/// marking completion — metrics.json, per_class_iou.csv and confusion_matrix.csv. Every file is written atomically.
+/// marking completion — per_image_counts.csv, per_class_iou.csv, confusion_matrix.csv and metrics.json. Every file is written atomically.
 /// </summary>
 public sealed class RunFolder(string path)
 {
@@ -71,6 +71,12 @@ public sealed class RunFolder(string path)
     public string LogFile => System.IO.Path.Combine(Path, "train_log.csv");
     public string PerClassFile => System.IO.Path.Combine(Path, "per_class_iou.csv");
     public string ConfusionFile => System.IO.Path.Combine(Path, "confusion_matrix.csv");
+    /// <summary>Each validation image's per-class intersection and union (for the bootstrap over images); runs made
+    /// before it existed do not have it.</summary>
+    public string PerImageFile => System.IO.Path.Combine(Path, "per_image_counts.csv");
+    /// <summary>What a sweep asked a worker process to train here, and that worker's console output.</summary>
+    public string RequestFile => System.IO.Path.Combine(Path, "request.json");
+    public string WorkerLogFile => System.IO.Path.Combine(Path, "train.out");
 
     public bool IsComplete => File.Exists(MetricsFile);
     public bool HasCheckpoint => File.Exists(CheckpointFile);
@@ -168,8 +174,10 @@ public sealed class RunFolder(string path)
     }
 
     /// <summary>Writes the result files; metrics.json goes last so its presence means the run is complete.</summary>
-    public void WriteResults(RunMetrics metrics, ConfusionMatrix confusion, IReadOnlyList<string> classNames)
+    public void WriteResults(RunMetrics metrics, ConfusionMatrix confusion, IReadOnlyList<string> classNames, PerImageCounts? perImage = null)
     {
+        if (perImage is not null) AtomicFile.WriteAllText(PerImageFile, perImage.ToCsv());
+
         var perClass = new StringBuilder("class,iou,accuracy,boundary_f,gt_pixels,predicted_pixels\n");
         foreach (var c in metrics.Classes)
             perClass.Append(CultureInfo.InvariantCulture, $"{Csv(c.Name)},{Number(c.IoU)},{Number(c.Accuracy)},{Number(c.BoundaryF)},{c.GroundTruthPixels},{c.PredictedPixels}\n");
@@ -183,9 +191,35 @@ public sealed class RunFolder(string path)
         AtomicFile.WriteAllText(MetricsFile, JsonSerializer.Serialize(metrics, Json.Options));
     }
 
+    /// <summary>The per-image counts, or null for a run made before they were recorded.</summary>
+    public PerImageCounts? ReadPerImage() =>
+        File.Exists(PerImageFile) ? PerImageCounts.Parse(File.ReadAllText(PerImageFile), PerImageFile) : null;
+
     static string Number(double? value) => value is double v ? v.ToString("R", CultureInfo.InvariantCulture) : "";
 
     static string Csv(string text) => text.Contains(',') || text.Contains('"') ? $"\"{text.Replace("\"", "\"\"")}\"" : text;
+
+    /// <summary>Reads confusion_matrix.csv (rows = ground truth, columns = prediction, a header of class names).</summary>
+    public ConfusionMatrix ReadConfusion(int numClasses)
+    {
+        if (!File.Exists(ConfusionFile))
+            throw new InputException(ConfusionFile, "does not exist", "the run is unfinished or was written by an older version; rerun it");
+        var lines = File.ReadAllLines(ConfusionFile).Where(l => l.Length > 0).Skip(1).ToList();
+        if (lines.Count != numClasses)
+            throw new InputException(ConfusionFile, $"has {lines.Count} class rows, expected {numClasses}", "delete the run folder and rerun it");
+        var counts = new long[numClasses * numClasses];
+        for (int g = 0; g < numClasses; g++)
+        {
+            // The first field is the class name (quoted when it holds a comma); the counts follow.
+            var line = lines[g];
+            int start = line.StartsWith('"') ? line.IndexOf("\",", 1, StringComparison.Ordinal) + 2 : line.IndexOf(',', StringComparison.Ordinal) + 1;
+            var values = line[start..].Split(',');
+            if (values.Length != numClasses)
+                throw new InputException(ConfusionFile, $"row {g + 1} has {values.Length} counts, expected {numClasses}", "delete the run folder and rerun it");
+            for (int p = 0; p < numClasses; p++) counts[g * numClasses + p] = long.Parse(values[p], CultureInfo.InvariantCulture);
+        }
+        return ConfusionMatrix.FromCounts(numClasses, counts);
+    }
 }
 
 /// <summary>One line of train_log.csv.</summary>

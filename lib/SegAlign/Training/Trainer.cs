@@ -2,7 +2,6 @@ using System.Diagnostics;
 using SegAlign.Config;
 using SegAlign.Data;
 using SegAlign.Evaluation;
-using SegAlign.Measurement;
 using SegAlign.Models;
 using SegAlign.Platform;
 using TorchSharp;
@@ -29,7 +28,7 @@ public sealed record TrainOptions
 public sealed record TrainOutcome(RunFolder Folder, RunMetrics? Metrics, bool Completed);
 
 /// <summary>
-/// The training system (kept apart from the model, Lightning-style): seeded SGD with poly learning rate and
+/// The training system (kept apart from the model, Lightning-style): seeded AdamW (smoke, quick, full) or SGD (paper) with poly learning rate and
 /// optional warm-up, cross-entropy (ignore 255, optional OHEM) on the main and auxiliary outputs, periodic
 /// atomic checkpoints, exact resume, then evaluation and the run folder's result files.
 /// </summary>
@@ -47,8 +46,8 @@ public static class Trainer
         if (folder.IsComplete) return new TrainOutcome(folder, folder.ReadMetrics(), true);
 
         DatasetPreflight.Check(config.Data); // a bad validation file must not wait for the end of training
-        var train = DatasetFactory.CreateTrain(config.Data, seed);
-        var validation = DatasetFactory.CreateValidation(config.Data);
+        var train = DatasetRegistry.CreateTrain(config.Data, seed);
+        var validation = DatasetRegistry.CreateValidation(config.Data);
         torch.manual_seed(seed);
         if (device.type == DeviceType.CUDA) torch.cuda.manual_seed_all(seed);
         using var model = new Segmentor(config.Model, train.NumClasses);
@@ -93,7 +92,7 @@ public static class Trainer
         var flops = ModelStats.CountMacs(model, first.Height, first.Width, first.Channels);
         var metrics = RunMetrics.From(evaluation, config, seed, hash, config.Train.Iterations, trainSeconds, finalLoss,
             flops.GMacs, ModelStats.Parameters(model), TorchRuntime.Describe().ToString(), Provenance.Of(AppContext.BaseDirectory));
-        folder.WriteResults(metrics, evaluation.Confusion, validation.ClassNames);
+        folder.WriteResults(metrics, evaluation.Confusion, validation.ClassNames, evaluation.PerImage);
         return new TrainOutcome(folder, metrics, true);
     }
 

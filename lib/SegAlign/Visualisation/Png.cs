@@ -36,21 +36,4 @@ public static class Png
         }
         return rgb;
     }
-
-    /// <summary>Tiles equally sized RGB images into a grid.</summary>
-    public static byte[] Tile(IReadOnlyList<byte[]> images, int width, int height, int columns, out int gridWidth, out int gridHeight, int gap = 2)
-    {
-        int rows = (images.Count + columns - 1) / columns;
-        gridWidth = columns * width + (columns - 1) * gap;
-        gridHeight = rows * height + (rows - 1) * gap;
-        var grid = new byte[gridWidth * gridHeight * 3];
-        Array.Fill(grid, (byte)255);
-        for (int i = 0; i < images.Count; i++)
-        {
-            int ox = i % columns * (width + gap), oy = i / columns * (height + gap);
-            for (int y = 0; y < height; y++)
-                Array.Copy(images[i], y * width * 3, grid, ((oy + y) * gridWidth + ox) * 3, width * 3);
-        }
-        return grid;
-    }
 }

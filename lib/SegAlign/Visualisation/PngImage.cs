@@ -8,6 +8,4 @@ public sealed record PngImage(byte[] Png, int Width, int Height, string? Caption
 {
     public static PngImage FromRgb(byte[] rgb, int width, int height, string? caption = null) =>
         new(Visualisation.Png.Encode(rgb, width, height), width, height, caption);
-
-    public string ToDataUri() => "data:image/png;base64," + Convert.ToBase64String(Png);
 }

@@ -217,10 +217,6 @@ public sealed class AlignSegDecoder : Decoder, IFlowProducer
             RegisterComponents();
         }
 
-        /// <summary>Offsets for the high map (delta_gen1) and the low map (delta_gen2).</summary>
-        public OffsetHead HighOffsets => delta_gen1;
-        public OffsetHead LowOffsets => delta_gen2;
-
         public override Tensor forward(Tensor low, Tensor high) => Forward(low, high, "cab", null);
 
         public Tensor Forward(Tensor low, Tensor high, string name, FlowRecorder? recorder)

@@ -1,8 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
-using SegAlign.Display;
+using SegAlign.Platform;
 
-namespace SegAlign.Platform;
+namespace SegAlign.Display;
 
 /// <summary>
 /// What referencing SegAlign sets up in any process, before its first type is used: FSharp.Core binding for

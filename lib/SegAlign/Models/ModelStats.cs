@@ -1,8 +1,7 @@
-using SegAlign.Models;
 using SegAlign.Nn;
 using static TorchSharp.torch;
 
-namespace SegAlign.Measurement;
+namespace SegAlign.Models;
 
 /// <summary>Static facts about a model: parameters per component and MACs of one forward pass.</summary>
 public static class ModelStats

@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
-using SegAlign.Experiments;
 
-namespace SegAlign;
+namespace SegAlign.Experiments;
 
 /// <summary>
 /// Names that become paths, and paths that leave this machine: a user-given name is a plain name (never a path),

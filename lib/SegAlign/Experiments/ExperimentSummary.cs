@@ -65,8 +65,13 @@ public sealed record Verdict(VerdictKind Kind, string Reason)
 
 /// <summary>Whether our numbers move the way the paper says (see <see cref="Verdicts"/> for the rule).
 /// <paramref name="Ratio"/> is variant ÷ versus for cost metrics (e.g. 0.25 = "75 % fewer multiply-adds").</summary>
-public sealed record ClaimCheck(ClaimDefinition Claim, Comparison Ours, Verdict Outcome, double? Ratio = null)
+public sealed record ClaimCheck(ClaimDefinition Claim, Comparison Ours, Verdict Outcome, double? Ratio = null, (double Low, double High)? ImageInterval = null)
 {
+    /// <summary>The paired bootstrap interval over validation images, or why there is none.</summary>
+    public string FormatImageInterval() => ImageInterval is var (low, high)
+        ? string.Create(CultureInfo.InvariantCulture, $"[{low:+0.00;-0.00}, {high:+0.00;-0.00}]")
+        : Claim.Metric == "miou" ? "– (runs predate per-image counts)" : "–";
+
     public string Verdict => Outcome.ToString();
     public string FormatOurs() => Ratio is double r ? $"{Ours.Format()}, ratio {r.ToString("0.00", CultureInfo.InvariantCulture)}×" : Ours.Format();
 }
@@ -94,6 +99,15 @@ public sealed record ExperimentSummary(ExperimentDefinition Experiment, string P
             return Comparison.Of(seeds.Select(s => a[s]).ToList(), seeds.Select(s => b[s]).ToList(), deterministic);
         }
 
+        (double, double)? ImageInterval(string variant, string versus)
+        {
+            var a = mine.Where(r => r.Run.Variant == variant && r.PerImage is not null).ToDictionary(r => r.Run.Seed, r => r.PerImage!);
+            var b = mine.Where(r => r.Run.Variant == versus && r.PerImage is not null).ToDictionary(r => r.Run.Seed, r => r.PerImage!);
+            var seeds = BySeed(variant, r => 0).Keys.Intersect(BySeed(versus, r => 0).Keys).OrderBy(s => s).ToList();
+            if (seeds.Count == 0 || seeds.Any(s => !a.ContainsKey(s) || !b.ContainsKey(s))) return null;
+            return ImageBootstrap.PairedDelta(seeds.Select(s => (a[s], b[s])).ToList());
+        }
+
         var variants = new List<VariantSummary>();
         foreach (var v in experiment.Variants)
         {
@@ -107,7 +121,7 @@ public sealed record ExperimentSummary(ExperimentDefinition Experiment, string P
                 runs[0].Metrics.GMacs, runs[0].Metrics.Parameters["total"], runs[0].LatencyMs));
         }
 
-        var tested = new List<(ClaimDefinition Claim, Comparison Ours, string? Outside, double? Ratio)>();
+        var tested = new List<(ClaimDefinition Claim, Comparison Ours, string? Outside, double? Ratio, (double, double)? Images)>();
         foreach (var claim in experiment.Claims)
         {
             var metric = ClaimMetric(experiment, claim.Metric);
@@ -120,7 +134,7 @@ public sealed record ExperimentSummary(ExperimentDefinition Experiment, string P
                 ratio = mine.Where(r => r.Run.Variant == claim.Variant).Select(metric).Average() / versus;
             }
             var configs = mine.Where(r => r.Run.Variant == claim.Variant || r.Run.Variant == claim.Versus).Select(r => r.Run.Config);
-            tested.Add((claim, ours, claim.Setting?.Violation(configs), ratio));
+            tested.Add((claim, ours, claim.Setting?.Violation(configs), ratio, claim.Metric == "miou" ? ImageInterval(claim.Variant, claim.Versus) : null));
         }
         // Holm within this paper's claims: only the comparisons that are tested (a p exists, inside the setting).
         var family = tested.Select(t => t.Outside is null && !t.Ours.Deterministic ? t.Ours.P : double.NaN).ToList();
@@ -129,7 +143,7 @@ public sealed record ExperimentSummary(ExperimentDefinition Experiment, string P
         var claims = tested.Select((t, i) =>
         {
             var ours = familySize > 1 && !double.IsNaN(adjusted[i]) ? t.Ours with { HolmP = adjusted[i] } : t.Ours;
-            return new ClaimCheck(t.Claim, ours, Verdicts.Decide(t.Claim, ours, t.Outside, familySize), t.Ratio);
+            return new ClaimCheck(t.Claim, ours, Verdicts.Decide(t.Claim, ours, t.Outside, familySize), t.Ratio, t.Images);
         }).ToList();
         return new ExperimentSummary(experiment, preset, variants, claims, plannedRuns - mine.Count, $"trimap {trimapKey}px",
             mine.Select(r => r.Run.Seed).Distinct().OrderBy(s => s).ToList());
@@ -160,9 +174,9 @@ public sealed record ExperimentSummary(ExperimentDefinition Experiment, string P
         if (Claims.Count > 0)
         {
             s.AppendLine().AppendLine(Verdicts.Rule).AppendLine();
-            s.AppendLine("| paper's claim | comparison | ours | verdict |").AppendLine("|---|---|---|---|");
+            s.AppendLine("| paper's claim | comparison | ours: Δ [95 % CI over seeds] | 95 % CI over validation images (paired bootstrap) | verdict |").AppendLine("|---|---|---|---|---|");
             foreach (var c in Claims)
-                s.AppendLine($"| {c.Claim.Paper} | {c.Claim.Variant} vs {c.Claim.Versus} ({c.Claim.Metric}, expected {c.Claim.Direction}) | {c.FormatOurs()} | {c.Verdict} |");
+                s.AppendLine($"| {c.Claim.Paper} | {c.Claim.Variant} vs {c.Claim.Versus} ({c.Claim.Metric}, expected {c.Claim.Direction}) | {c.FormatOurs()} | {c.FormatImageInterval()} | {c.Verdict} |");
         }
         return s.ToString();
     }

@@ -1,10 +1,9 @@
 using SegAlign.Config;
-using SegAlign.Training;
 
 namespace SegAlign.Data;
 
 /// <summary>Datasets by name: how to build a run's training stream and its validation split.</summary>
-public static class DatasetFactory
+public static class DatasetRegistry
 {
     /// <param name="Name">Config name.</param>
     /// <param name="Train">Training split for a run seed (FashionScenes: a seed-dependent stream).</param>

@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using SegAlign.Experiments;
+using SegAlign.Training;
 
 namespace SegAlign.Tests.Experiments;
 
-public class AblationRunnerTests
+public class ExperimentRunnerTests
 {
     static (ExperimentDefinition Experiment, IReadOnlyList<PlannedRun> Runs) SmokeSfnet()
     {
@@ -18,12 +20,12 @@ public class AblationRunnerTests
         var (_, runs) = SmokeSfnet();
         var doubled = runs.Concat(runs).ToList(); // the same run reached twice (like the shared baseline)
 
-        var first = AblationRunner.Run(doubled, store, new InProcessExecutor(), jobs: 1, threadsPerJob: 1);
+        var first = ExperimentRunner.Run(doubled, store, new InProcessExecutor(), jobs: 1, threadsPerJob: 1);
         Assert.Equal(4, first.Planned);
         Assert.Equal(4, first.Trained);
         Assert.Empty(first.Failures);
 
-        var second = AblationRunner.Run(runs, store, new InProcessExecutor(), jobs: 1, threadsPerJob: 1);
+        var second = ExperimentRunner.Run(runs, store, new InProcessExecutor(), jobs: 1, threadsPerJob: 1);
         Assert.Equal(4, second.AlreadyDone);
         Assert.Equal(0, second.Trained);
     }
@@ -37,7 +39,7 @@ public class AblationRunnerTests
         var other = runs.First(r => r.Hash != first.Hash);
         // Put another run's config where `first` belongs.
         store.Folder(first).WriteConfig(other.Config, other.Seed, other.Hash, "test");
-        var e = Assert.Throws<InputException>(() => AblationRunner.Run(runs, store, new InProcessExecutor(), 1, 1));
+        var e = Assert.Throws<InputException>(() => ExperimentRunner.Run(runs, store, new InProcessExecutor(), 1, 1));
         Assert.Contains(first.Hash, e.Message);
         Assert.All(runs.Skip(1), r => Assert.False(store.Folder(r).IsComplete));
     }
@@ -47,9 +49,9 @@ public class AblationRunnerTests
     {
         var store = new ResultsStore(Directory.CreateTempSubdirectory("segalign-results-").FullName);
         var (experiment, runs) = SmokeSfnet();
-        AblationRunner.Run(runs, store, new InProcessExecutor(), 1, 1);
+        ExperimentRunner.Run(runs, store, new InProcessExecutor(), 1, 1);
 
-        var rows = AblationRunner.Rows(runs, store);
+        var rows = ExperimentRunner.Rows(runs, store);
         var table = ResultsTable.Build(rows);
         Assert.Equal(4, table.Rows.Count);
         foreach (var column in new[] { "experiment", "variant", "seed", "miou", "macc", "aacc", "boundary_f", "trimap_1px", "iou_t_shirt_top", "gmacs", "params", "latency_ms", "train_seconds", "commit", "config_hash" })
@@ -75,12 +77,28 @@ public class AblationRunnerTests
     {
         var store = new ResultsStore(Directory.CreateTempSubdirectory("segalign-results-").FullName);
         var (experiment, runs) = SmokeSfnet();
-        string script = AblationResults.EmitSlurm(experiment, "smoke", store, runs.Concat(runs).ToList());
+        string script = ExperimentResults.EmitSlurm(experiment, "smoke", store, runs.Concat(runs).ToList());
         string text = File.ReadAllText(script);
         Assert.Contains("#SBATCH --array=0-3", text);
         Assert.Contains("train --config", text);
         var manifest = File.ReadAllLines(Path.Combine(store.ExperimentFolder("sfnet"), "slurm-manifest.tsv"));
         Assert.Equal(4, manifest.Length);
         Assert.All(manifest, line => Assert.True(File.Exists(line.Split('\t')[1])));
+    }
+
+    [Fact]
+    public void A_child_worker_is_handed_a_request_file_in_its_run_folder_that_reads_back_as_the_run()
+    {
+        var store = new ResultsStore(Directory.CreateTempSubdirectory("segalign-results-").FullName);
+        var run = SmokeSfnet().Runs[1];
+        string? handed = null;
+        new ChildProcessExecutor(request => { handed = request; return new ProcessStartInfo("true"); })
+            .Execute(run, store.Folder(run), threads: 2, CancellationToken.None);
+
+        Assert.Equal(store.Folder(run).RequestFile, handed);
+        var request = WorkerRequest.Load(handed!);
+        Assert.Equal(run.Hash, request.Config.Hash());
+        Assert.Equal(run.Seed, request.Seed);
+        Assert.Equal(2, request.Threads);
     }
 }

@@ -24,24 +24,22 @@ public sealed class InProcessExecutor : IRunExecutor
 }
 
 /// <summary>
-/// Trains each run in its own process (`segalign train --config … --resume`), so several runs share the
-/// machine with one libtorch thread each — on small CPU models that beats one run with all threads.
-/// The child's output goes to the run folder's train.out.
+/// Trains each run in its own worker process, so several runs share the machine with one libtorch thread each —
+/// on small CPU models that beats one run with all threads. The runner writes a <see cref="WorkerRequest"/> into
+/// the run folder; <paramref name="workerCommand"/> starts a process that hands that file to
+/// <see cref="WorkerRequest.Run"/>. The worker's output goes to the run folder's <see cref="RunFolder.WorkerLogFile"/>.
 /// </summary>
-public sealed class ChildProcessExecutor(Func<IReadOnlyList<string>, ProcessStartInfo> command) : IRunExecutor
+public sealed class ChildProcessExecutor(Func<string, ProcessStartInfo> workerCommand) : IRunExecutor
 {
     public void Execute(PlannedRun run, RunFolder folder, int threads, CancellationToken cancellation)
     {
-        Directory.CreateDirectory(folder.Path);
-        string configFile = Path.Combine(folder.Path, "request.json");
-        AtomicFile.WriteAllText(configFile, Json.Serialize(run.Config));
-        var start = command(["train", "--config", configFile, "--seed", run.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                             "--out", folder.Path, "--resume", "--threads", threads.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        string request = new WorkerRequest { Config = run.Config, Seed = run.Seed, Threads = threads }.SaveIn(folder);
+        var start = workerCommand(request);
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
         start.UseShellExecute = false;
         using var process = Platform.ChildProcesses.Start(start);
-        using var log = new StreamWriter(Path.Combine(folder.Path, "train.out"), append: true);
+        using var log = new StreamWriter(folder.WorkerLogFile, append: true);
         var tail = new ConcurrentQueue<string>();
         void Capture(string? line)
         {
@@ -80,7 +78,7 @@ public sealed class RunInputException(string message) : Exception(message);
 /// under its <see cref="RunLock"/>, so sweeps sharing a results folder never train the same run twice: a run another
 /// live sweep owns is put back and taken up after the others — done by then, it is counted as done.
 /// </summary>
-public static class AblationRunner
+public static class ExperimentRunner
 {
     public static SweepResult Run(IReadOnlyList<PlannedRun> planned, ResultsStore store, IRunExecutor executor, int jobs, int threadsPerJob,
         IProgress<RunEvent>? progress = null, CancellationToken cancellation = default)
@@ -158,6 +156,7 @@ public static class AblationRunner
     /// <summary>The finished runs among those planned, as table rows (latency from the store's cache when measured).</summary>
     public static List<RunRow> Rows(IEnumerable<PlannedRun> planned, ResultsStore store, IReadOnlyDictionary<string, double>? latencyByHash = null) =>
         planned.Where(r => store.Folder(r).IsComplete)
-            .Select(r => new RunRow(r, store.Folder(r).ReadMetrics(r.Hash, r.Seed), latencyByHash is not null && latencyByHash.TryGetValue(r.Hash, out var l) ? l : null))
+            .Select(r => new RunRow(r, store.Folder(r).ReadMetrics(r.Hash, r.Seed), latencyByHash is not null && latencyByHash.TryGetValue(r.Hash, out var l) ? l : null,
+                store.Folder(r).ReadPerImage()))
             .ToList();
 }
