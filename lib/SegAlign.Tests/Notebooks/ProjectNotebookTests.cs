@@ -67,6 +67,21 @@ public sealed class ProjectNotebookTests
     }
 
     [Fact]
+    public void The_committed_executed_notebooks_are_nbformat_4_5_with_cell_ids()
+    {
+        var executed = Directory.GetFiles(Path.Combine(NotebookFolder.RepositoryRoot, "results", "full", "notebooks"), "*.ipynb");
+        Assert.Equal(Names, executed.Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal));
+        foreach (var path in executed)
+        {
+            var json = JsonNode.Parse(File.ReadAllText(path))!;
+            Assert.Equal(4, json["nbformat"]!.GetValue<int>());
+            Assert.True(json["nbformat_minor"]!.GetValue<int>() >= 5, $"{path}: nbformat 4.{json["nbformat_minor"]} has no cell ids");
+            var ids = json["cells"]!.AsArray().Select(c => c!["id"]?.GetValue<string>()).ToList();
+            Assert.True(ids.All(id => !string.IsNullOrEmpty(id)) && ids.Distinct().Count() == ids.Count, $"{path}: every cell needs its own id");
+        }
+    }
+
+    [Fact]
     public void Every_notebook_runs_at_the_smoke_preset()
     {
         using var scratch = new TempFolder();

@@ -20,4 +20,17 @@ public class DisplayTests
         var chart = MimeFormatter.Format(Charts.Confusion(SegAlign.Evaluation.ConfusionMatrix.FromCounts(2, [1, 0, 0, 1]), ["a", "b"]));
         Assert.True(chart.Data.ContainsKey(MimeFormatter.PlotlyMime));
     }
+
+    [Fact]
+    public void A_chart_also_shows_as_a_script_free_html_summary()
+    {
+        var chart = MimeFormatter.Format(Charts.Confusion(SegAlign.Evaluation.ConfusionMatrix.FromCounts(2, [3, 1, 0, 4]), ["a<b", "c"]));
+
+        string html = chart.Data["text/html"]!.GetValue<string>();
+        string title = chart.Data[MimeFormatter.PlotlyMime]!["layout"]!["title"]!["text"]!.GetValue<string>();
+        Assert.Contains(System.Net.WebUtility.HtmlEncode(title), html);
+        Assert.Contains("<td>heatmap</td><td>4</td>", html);
+        Assert.DoesNotContain("<script", html);
+        Assert.DoesNotContain("a<b", html);
+    }
 }

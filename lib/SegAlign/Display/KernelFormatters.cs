@@ -21,7 +21,7 @@ static class KernelFormatters
     [
         (typeof(PngImage), ["image/png", "text/plain"]),
         (typeof(Markdown), ["text/markdown", "text/plain"]),
-        (typeof(GenericChart), [MimeFormatter.PlotlyMime, "text/plain"]),
+        (typeof(GenericChart), [MimeFormatter.PlotlyMime, "text/html", "text/plain"]),
         (typeof(DataFrame), ["text/html", "text/plain"]),
     ];
 

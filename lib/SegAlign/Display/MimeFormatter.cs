@@ -12,7 +12,8 @@ public sealed record MimeBundle(JsonObject Data, JsonObject? Metadata = null);
 
 /// <summary>
 /// How displayed values become nbformat mime bundles, each with a text/plain fallback: Plotly.NET charts as
-/// application/vnd.plotly.v1+json (VS Code and JupyterLab render it offline), DataFrames as HTML tables,
+/// application/vnd.plotly.v1+json (VS Code and JupyterLab render it offline) plus a script-free text/html summary
+/// for other viewers (<see cref="ChartHtml"/>), DataFrames as HTML tables,
 /// PngImages as image/png, Markdown as text/markdown, tensors with their values, anything else as its text.
 /// </summary>
 public static class MimeFormatter
@@ -44,7 +45,7 @@ public static class MimeFormatter
             ["layout"] = figure["layout"]?.DeepClone() ?? new JsonObject(),
         };
         if (figure["frames"] is JsonArray { Count: > 0 } frames) plotly["frames"] = frames.DeepClone();
-        return new MimeBundle(new JsonObject { [PlotlyMime] = plotly, ["text/plain"] = DescribeChart(plotly) });
+        return new MimeBundle(new JsonObject { [PlotlyMime] = plotly, ["text/html"] = ChartHtml.Render(plotly), ["text/plain"] = DescribeChart(plotly) });
     }
 
     static string DescribeChart(JsonObject plotly)
