@@ -40,6 +40,11 @@ public static partial class Commands
             var names = name == "all" ? ExperimentDefinition.Available() : [name];
             return names.Select(ExperimentDefinition.Load).ToList();
         }
+        static bool Loads(string name, List<InputException> broken)
+        {
+            try { ExperimentDefinition.Load(name); return true; }
+            catch (InputException e) { broken.Add(e); return false; }
+        }
         string PresetOf(ParseResult p)
         {
             string value = p.GetValue(preset)!;
@@ -83,13 +88,20 @@ public static partial class Commands
             return sweep.Failures.Count == 0 ? 0 : sweep.BadInput ? 2 : 1;
         }));
 
+        // "all" summarises every experiment that loads and names each broken file (exit 2): one bad definition
+        // does not hide the tables of the others. A single named experiment fails as usual.
         Func<ParseResult, int> summarise = p => SegAlignCommand.Guard(() =>
         {
             string presetName = PresetOf(p);
             var store = ResultsStore.ForPreset(presetName, p.GetValue(results));
-            var summaries = ExperimentResults.Collect(presetName, store, Definitions(p).Select(d => d.Name), ConfigOverrides.Parse(p.GetValue(set) ?? []), Console.Error.WriteLine);
+            var broken = new List<InputException>();
+            var names = p.GetValue(experiment) == "all"
+                ? ExperimentDefinition.Available().Where(n => Loads(n, broken)).ToList()
+                : Definitions(p).Select(d => d.Name).ToList();
+            var summaries = ExperimentResults.Collect(presetName, store, names, ConfigOverrides.Parse(p.GetValue(set) ?? []), Console.Error.WriteLine);
             PrintSummaries(summaries, store);
-            return 0;
+            foreach (var e in broken) Console.Error.WriteLine($"error: {e.Message}");
+            return broken.Count == 0 ? 0 : 2;
         });
         summary.SetAction(summarise);
         collect.SetAction(summarise);

@@ -44,6 +44,9 @@ public sealed class RunConfigOptions
         assignments.AddRange(parse.GetValue(Set) ?? []);
         var overrides = ConfigOverrides.Parse(assignments);
         ConfigOverrides.Apply(baseJson, overrides, "--set");
+        // A preset plus --decoder gets that decoder's registry defaults (DeepLabV3: output stride 8), as experiments do,
+        // unless an option set the path; a config file is taken as written.
+        if (file is null) ExperimentPlan.ApplyDecoderDefaults(baseJson, overrides.Keys);
         var config = RunConfig.FromJson(baseJson.ToJsonString(), file?.FullName ?? $"preset {parse.GetValue(Preset)}", overrides.ToDictionary(o => o.Key, _ => "--set"));
         config.Validate();
         return config;

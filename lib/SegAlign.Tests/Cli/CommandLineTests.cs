@@ -6,22 +6,16 @@ namespace SegAlign.Tests.Cli;
 /// <summary>The command line as a user types it (in-process): exit codes, messages, and what lands on disk.</summary>
 public class CommandLineTests
 {
-    static (int Code, string Out, string Error) Run(params string[] args)
+    static (int Code, string Out, string Error) Run(params string[] args) => Reliability.CliRunner.Run(args);
+
+    [Fact]
+    public void Train_with_a_decoder_gets_its_registry_defaults_unless_an_option_sets_them()
     {
-        var (stdout, stderr) = (Console.Out, Console.Error);
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            return (SegAlignCommand.Run(args), output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(stdout);
-            Console.SetError(stderr);
-        }
+        var (code, output, error) = Run("train", "--preset", "smoke", "--decoder", "deeplabv3", "--print-config");
+        Assert.True(code == 0, error);
+        Assert.Matches("\"outputStride\": 8", output);
+        var (_, chosen, _) = Run("train", "--preset", "smoke", "--decoder", "deeplabv3", "--set", "model.outputStride=16", "--print-config");
+        Assert.Matches("\"outputStride\": 16", chosen);
     }
 
     [Fact]

@@ -36,6 +36,12 @@ public class EarlyChecksTests
         var summaries = ExperimentResults.Collect("smoke", store, ["ifa"], warn: warnings.Add);
         Assert.Single(summaries);
         Assert.Contains(warnings, w => w.Contains("broken", StringComparison.Ordinal));
+
+        // `summary all` writes the tables it can and names the broken file, with exit 2.
+        var all = Run("ablation", "summary", "all", "--preset", "smoke", "--results", repository.Results);
+        Assert.Equal(2, all.Code);
+        Assert.Contains("broken.json", all.Error);
+        Assert.Contains("sfnet", all.Out);
     }
 
     [Fact]

@@ -89,7 +89,7 @@ public static class ExperimentPlan
     }
 
     /// <summary>Sets the chosen decoder's defaults (e.g. DeepLabV3's output stride 8) on every path no layer set explicitly; returns the paths it set.</summary>
-    static IReadOnlyList<string> ApplyDecoderDefaults(JsonObject json, IEnumerable<string> explicitPaths)
+    public static IReadOnlyList<string> ApplyDecoderDefaults(JsonObject json, IEnumerable<string> explicitPaths)
     {
         if (json["model"]?["decoder"] is not JsonValue name || !name.TryGetValue<string>(out var decoder) || !DecoderRegistry.Contains(decoder)) return [];
         var set = explicitPaths.ToHashSet(StringComparer.OrdinalIgnoreCase);
