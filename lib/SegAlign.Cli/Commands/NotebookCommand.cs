@@ -49,7 +49,8 @@ public static partial class Commands
                 return 0;
             }
             Console.Error.WriteLine($"error: {outcome.Describe()}");
-            return 1;
+            // A cell that failed on bad input (an unknown preset passed with -p, a missing dataset) is the user's to fix: exit 2, as everywhere.
+            return outcome.Execution.Failure!.BadInput ? 2 : 1;
         }));
         return command;
     }

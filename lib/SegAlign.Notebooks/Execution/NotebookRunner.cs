@@ -26,8 +26,10 @@ public sealed record NotebookRunSettings
     public TextWriter? Echo { get; init; }
 }
 
-/// <summary>The first failing cell: its index in <see cref="Notebook.Cells"/>, how messages name it, and the error.</summary>
-public sealed record CellFailure(int CellIndex, string Cell, string ErrorName, string Message)
+/// <summary>The first failing cell: its index in <see cref="Notebook.Cells"/>, how messages name it, and the error.
+/// <paramref name="BadInput"/>: the library refused an input (an <see cref="InputException"/>, e.g. an unknown preset
+/// passed with -p), as opposed to a bug or a failed computation.</summary>
+public sealed record CellFailure(int CellIndex, string Cell, string ErrorName, string Message, bool BadInput = false)
 {
     public override string ToString() => $"{Cell} failed: {ErrorName}: {Message}";
 }
@@ -106,7 +108,7 @@ public static class NotebookRunner
                 catch (Exception e)
                 {
                     outputs.Add(Output.Error(e.GetType().Name, e.Message, Traceback(e, folder)));
-                    failure = new CellFailure(prepared.Index, described, e.GetType().Name, e.Message);
+                    failure = new CellFailure(prepared.Index, described, e.GetType().Name, e.Message, BadInput: e is InputException);
                 }
                 finally
                 {

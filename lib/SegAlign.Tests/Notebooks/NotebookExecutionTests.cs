@@ -135,6 +135,18 @@ public sealed class FailingNotebookTests : IDisposable
     public void Dispose() => folder.Dispose();
 
     [Fact]
+    public void A_cell_refused_by_the_library_as_bad_input_exits_2_from_the_command_line()
+    {
+        string path = folder.Write("bad-input.ipynb",
+            Cell.Code("throw new SegAlign.InputException(\"preset\", \"unknown preset 'bogus'\", \"use one of: smoke, quick\");"));
+        var outcome = NotebookFolder.Run(path);
+        Assert.True(outcome.Execution.Failure!.BadInput);
+        var (code, _, error) = SegAlign.Tests.Reliability.CliRunner.Run("notebook", "run", path);
+        Assert.Equal(2, code);
+        Assert.Contains("unknown preset 'bogus'", error);
+    }
+
+    [Fact]
     public void A_failing_cell_stops_the_run_names_the_cell_and_leaves_the_previous_output_alone()
     {
         string path = folder.Write("fails.ipynb",
@@ -148,6 +160,7 @@ public sealed class FailingNotebookTests : IDisposable
 
         Assert.False(outcome.Succeeded);
         Assert.Equal(1, outcome.Execution.Failure!.CellIndex);
+        Assert.False(outcome.Execution.Failure.BadInput);
         Assert.StartsWith("fails.ipynb cell 2 (“Console.WriteLine(\"before\");”) failed: InvalidOperationException: the data folder is empty", outcome.Describe());
         Assert.Contains(outcome.FailedCopyPath!, outcome.Describe());
         Assert.Equal("a good executed notebook from an earlier run", File.ReadAllText(output));
