@@ -8,6 +8,23 @@ namespace SegAlign.Tests.Reliability;
 /// <summary>Sweeps sharing a results folder train each run once; a failed sweep leaves nothing half-made.</summary>
 public class SweepHygieneTests
 {
+    [Fact]
+    public void A_train_into_a_run_folder_a_sweep_owns_is_refused_and_writes_nothing()
+    {
+        string root = Directory.CreateTempSubdirectory("segalign-store-").FullName;
+        string folder = Path.Combine(root, "runs", "0123456789ab-s0");
+        string lockPath = RunLock.PathForRunFolder(folder)!;
+        Assert.Equal(Path.Combine(root, "locks", "0123456789ab-s0.lock"), lockPath);
+        Assert.Null(RunLock.PathForRunFolder(Path.Combine(root, "scratch", "x")));   // not a store's run: no lock
+
+        using (RunLock.TryAcquireAt(lockPath))
+        {
+            var refused = Run("train", "--preset", "smoke", "--out", folder, "--resume", "--threads", "1");
+            AssertBadInput(refused, "being trained by another process");
+            Assert.False(Directory.Exists(folder));
+        }
+    }
+
     /// <summary>Trains in this process and counts how often each run was trained.</summary>
     sealed class CountingExecutor : IRunExecutor
     {

@@ -14,9 +14,23 @@ public sealed class RunLock : IDisposable
     public static string PathOf(ResultsStore store, PlannedRun run) => SafePaths.Under(store.Root, "locks", run.Key + ".lock");
 
     /// <summary>The lock, or null when another live process (or another sweep in this one) holds it.</summary>
-    public static RunLock? TryAcquire(ResultsStore store, PlannedRun run)
+    public static RunLock? TryAcquire(ResultsStore store, PlannedRun run) => TryAcquireAt(PathOf(store, run));
+
+    /// <summary>
+    /// For a run trained outside a sweep (`train --out results/&lt;preset&gt;/runs/&lt;key&gt;`, as a Slurm task does): the
+    /// same lock a sweep takes for that run, so the two never train it at once. Null path when the folder is not a
+    /// run folder of a results store (a scratch run): nothing to share, no lock.
+    /// </summary>
+    public static string? PathForRunFolder(string runFolder)
     {
-        string path = PathOf(store, run);
+        string full = Path.GetFullPath(runFolder).TrimEnd(Path.DirectorySeparatorChar);
+        string? runs = Path.GetDirectoryName(full);
+        if (runs is null || Path.GetFileName(runs) != "runs" || Path.GetDirectoryName(runs) is not { } root) return null;
+        return Path.Combine(root, "locks", Path.GetFileName(full) + ".lock");
+    }
+
+    public static RunLock? TryAcquireAt(string path)
+    {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         try
         {
