@@ -88,7 +88,7 @@ public sealed record ExperimentSummary(ExperimentDefinition Experiment, string P
     {
         var mine = rows.Where(r => r.Run.Experiment == experiment.Name).ToList();
         string trimapKey = mine.SelectMany(r => r.Metrics.TrimapMeanIoU.Keys).OrderBy(k => int.Parse(k, CultureInfo.InvariantCulture)).FirstOrDefault() ?? "1";
-        Dictionary<int, double> BySeed(string variant, Func<RunRow, double> metric) =>
+        Dictionary<int, T> BySeed<T>(string variant, Func<RunRow, T> metric) =>
             mine.Where(r => r.Run.Variant == variant).ToDictionary(r => r.Run.Seed, metric);
         Comparison? Compare(string variant, string versus, Func<RunRow, double> metric, bool deterministic = false)
         {
@@ -99,13 +99,14 @@ public sealed record ExperimentSummary(ExperimentDefinition Experiment, string P
             return Comparison.Of(seeds.Select(s => a[s]).ToList(), seeds.Select(s => b[s]).ToList(), deterministic);
         }
 
+        // Over the seeds both variants finished; none when any of those runs predates per-image counts.
         (double, double)? ImageInterval(string variant, string versus)
         {
-            var a = mine.Where(r => r.Run.Variant == variant && r.PerImage is not null).ToDictionary(r => r.Run.Seed, r => r.PerImage!);
-            var b = mine.Where(r => r.Run.Variant == versus && r.PerImage is not null).ToDictionary(r => r.Run.Seed, r => r.PerImage!);
-            var seeds = BySeed(variant, r => 0).Keys.Intersect(BySeed(versus, r => 0).Keys).OrderBy(s => s).ToList();
-            if (seeds.Count == 0 || seeds.Any(s => !a.ContainsKey(s) || !b.ContainsKey(s))) return null;
-            return ImageBootstrap.PairedDelta(seeds.Select(s => (a[s], b[s])).ToList());
+            var a = BySeed(variant, r => r.PerImage);
+            var b = BySeed(versus, r => r.PerImage);
+            var seeds = a.Keys.Intersect(b.Keys).OrderBy(s => s).ToList();
+            if (seeds.Count == 0 || seeds.Any(s => a[s] is null || b[s] is null)) return null;
+            return ImageBootstrap.PairedDelta(seeds.Select(s => (a[s]!, b[s]!)).ToList());
         }
 
         var variants = new List<VariantSummary>();

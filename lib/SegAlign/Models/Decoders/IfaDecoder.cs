@@ -148,7 +148,8 @@ public sealed class IfaDecoder : Decoder
             ? requested
             : (levels[0].shape[2], levels[0].shape[3]);
         var queryGrid = QueryGrid(h, w, device);                  // [1, h, w, 2] (x, y), clamped, for sampling
-        var queryYx = QueryCoordinates(h, w, device);             // [1, 2, h, w] (y, x), unclamped
+        // [1, 2, h, w] (y, x), unclamped: only IFA's relative coordinates need it, not the bilinear control.
+        var queryYx = options.Sampling == IfaSampling.Bilinear ? null : QueryCoordinates(h, w, device);
         var batchGrid = Ops.Expand(queryGrid, batch, h, w, 2);
 
         var context = new List<Tensor>(8);
@@ -162,7 +163,7 @@ public sealed class IfaDecoder : Decoder
             long hh = levels[l].shape[2], ww = levels[l].shape[3];
             var cellCentre = Ops.GridSample(CellCentres(hh, ww, device), queryGrid, alignCorners: false, nearest: true);
             var scale = Ops.Constant([hh, ww], [1, 2, 1, 1], device);
-            var rel = Ops.Mul(Ops.Sub(queryYx, cellCentre), scale);   // [1, 2, h, w], half-cells of level l
+            var rel = Ops.Mul(Ops.Sub(queryYx!, cellCentre), scale);   // [1, 2, h, w], half-cells of level l
             var code = options.PositionalEncoding ? pos[l].forward(rel) : rel;
             context.Add(Ops.Expand(code, batch, code.shape[1], h, w));
             context.Add(Ops.GridSample(levels[l], batchGrid, alignCorners: false, nearest: true));
