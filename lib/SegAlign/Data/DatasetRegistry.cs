@@ -13,10 +13,14 @@ public static class DatasetRegistry
 
     static readonly Dictionary<string, Entry> entries = new Entry[]
     {
-        new("fashion-scenes", (c, seed) => FashionScenes.Train(c.FashionScenes, seed, c.Root), c => FashionScenes.Validation(c.FashionScenes, c.Root), false),
+        new("fashion-scenes", (c, seed) => Augmented(FashionScenes.Train(c.FashionScenes, seed, c.Root), c, seed), c => FashionScenes.Validation(c.FashionScenes, c.Root), false),
     }.Concat(RealDatasets.Entries).ToDictionary(e => e.Name, StringComparer.OrdinalIgnoreCase);
 
     public static IReadOnlyCollection<string> Names => entries.Keys;
+
+    /// <summary>Generated scenes are augmented only when asked (flip, scale), cropped back to the scene size.</summary>
+    static ISegmentationDataset Augmented(FashionScenes scenes, DataConfig config, int seed) =>
+        config.Augment.IsIdentity ? scenes : new AugmentedDataset(scenes, config.Augment, config.CropSize ?? config.FashionScenes.Size, seed);
 
     public static Entry Get(string name) =>
         entries.TryGetValue(name, out var entry)

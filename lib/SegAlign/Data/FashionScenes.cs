@@ -52,7 +52,9 @@ public sealed class FashionScenes : ISegmentationDataset
     public IReadOnlyList<string> ClassNames => Names;
     public IReadOnlyList<(byte R, byte G, byte B)> Palette => palette;
     public int Count { get; }
-    public (float[] Mean, float[] Std) Normalisation => ([0.5f, 0.5f, 0.5f], [0.25f, 0.25f, 0.25f]);
+    public (float[] Mean, float[] Std) Normalisation => ([.. ChannelMean], [.. ChannelStd]);
+    /// <summary>Per-channel normalisation of every FashionScenes-drawn image (scenes and pretraining objects).</summary>
+    internal static readonly float[] ChannelMean = [0.5f, 0.5f, 0.5f], ChannelStd = [0.25f, 0.25f, 0.25f];
 
     public Sample Get(int index)
     {
@@ -75,7 +77,7 @@ public sealed class FashionScenes : ISegmentationDataset
     }
 
     // Coloured gratings: a per-channel base colour plus three oriented sinusoids and pixel noise.
-    static void PaintBackground(Rng rng, float[] image, int size)
+    internal static void PaintBackground(Rng rng, float[] image, int size)
     {
         int plane = size * size;
         Span<double> baseColour = stackalloc double[3];
@@ -116,7 +118,7 @@ public sealed class FashionScenes : ISegmentationDataset
 
     void PaintItem(Rng rng, float[] image, byte[] label, byte[] owner, int size, byte item)
     {
-        int plane = size * size, index = rng.Next(source.Count);
+        int index = rng.Next(source.Count);
         var grey = source.Image(index);
         byte cls = (byte)(source.Labels[index] + 1);
         int side = Math.Max(8, (int)Math.Round(28 * rng.Uniform(options.MinScale, options.MaxScale)));
@@ -125,8 +127,18 @@ public sealed class FashionScenes : ISegmentationDataset
         bool flip = rng.Chance(0.5), inverted = rng.Chance(options.InvertProbability);
         Span<double> tint = stackalloc double[3];
         for (int c = 0; c < 3; c++) tint[c] = rng.Uniform(options.MinTint, 1.0);
-        double scale = 28.0 / side;
+        DrawItem(grey, image, size, x0, y0, side, flip, inverted, tint, (p, covered) => { if (covered) { label[p] = cls; owner[p] = item; } });
+    }
 
+    /// <summary>
+    /// Composites one 28×28 grey item, resized to side×side at (x0, y0), tinted and optionally mirrored or inverted,
+    /// over <paramref name="image"/>; <paramref name="cover"/> hears every touched pixel and whether the item owns it (alpha ≥ ½).
+    /// </summary>
+    internal static void DrawItem(ReadOnlySpan<byte> grey, float[] image, int size, int x0, int y0, int side, bool flip, bool inverted,
+        ReadOnlySpan<double> tint, Action<int, bool> cover)
+    {
+        int plane = size * size;
+        double scale = 28.0 / side;
         for (int ty = Math.Max(0, y0); ty < Math.Min(size, y0 + side); ty++)
             for (int tx = Math.Max(0, x0); tx < Math.Min(size, x0 + side); tx++)
             {
@@ -142,7 +154,7 @@ public sealed class FashionScenes : ISegmentationDataset
                     int i = c * plane + p;
                     image[i] = (float)(alpha * tint[c] * texture + (1 - alpha) * image[i]);
                 }
-                if (alpha >= 0.5) { label[p] = cls; owner[p] = item; }
+                cover(p, alpha >= 0.5);
             }
     }
 

@@ -81,7 +81,7 @@ public sealed class RunInputException(string message) : Exception(message);
 public static class ExperimentRunner
 {
     public static SweepResult Run(IReadOnlyList<PlannedRun> planned, ResultsStore store, IRunExecutor executor, int jobs, int threadsPerJob,
-        IProgress<RunEvent>? progress = null, CancellationToken cancellation = default)
+        IProgress<RunEvent>? progress = null, CancellationToken cancellation = default, IProgress<PretrainProgress>? pretrainProgress = null)
     {
         var unique = planned.GroupBy(r => r.Key).Select(g => g.First()).ToList();
         ExperimentPlan.CheckExisting(store, unique);
@@ -89,6 +89,7 @@ public static class ExperimentRunner
         // Every dataset the pending runs read is checked once, up front: bad data stops the sweep before any training.
         foreach (var data in pending.Select(r => r.Config.Data).DistinctBy(d => Json.Canonical(System.Text.Json.JsonSerializer.SerializeToNode(d, Json.Options))))
             Data.DatasetPreflight.Check(data);
+        PretrainedBackbones.Ensure(pending, PretrainStore.Default, jobs * threadsPerJob, pretrainProgress, cancellation);
         int finished = 0, trained = 0, doneElsewhere = 0;
         var clock = Stopwatch.StartNew();
         var failures = new ConcurrentBag<(PlannedRun, string, bool BadInput)>();

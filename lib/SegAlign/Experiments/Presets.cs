@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using SegAlign.Config;
+using SegAlign.Platform;
 using SegAlign.Training;
 
 namespace SegAlign.Experiments;
@@ -11,23 +12,12 @@ namespace SegAlign.Experiments;
 /// </summary>
 public static class Presets
 {
-    public static readonly string[] Names = ["smoke", "quick", "full", "paper"];
+    public static readonly string[] Names = ["smoke", "quick", "full", "pilot", "paper"];
 
-    /// <summary>The repository's experiments/ folder ($SEGALIGN_HOME, else found upwards from the working directory or the program).</summary>
-    public static string ExperimentsFolder
-    {
-        get
-        {
-            if (Environment.GetEnvironmentVariable("SEGALIGN_HOME") is { Length: > 0 } home) return Path.Combine(home, "experiments");
-            foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-                for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-                    if (File.Exists(Path.Combine(dir.FullName, "experiments", "baseline.json"))) return Path.Combine(dir.FullName, "experiments");
-            throw new InputException("experiments/", "could not be found from the working directory or the program's folder",
-                "run segalign inside the repository, or set SEGALIGN_HOME to the repository root");
-        }
-    }
+    /// <summary>The repository's experiments/ folder (see <see cref="Repository.Root"/>).</summary>
+    public static string ExperimentsFolder => Path.Combine(Repository.Root, "experiments");
 
-    public static string RepositoryRoot => Path.GetDirectoryName(ExperimentsFolder)!;
+    public static string RepositoryRoot => Repository.Root;
 
     /// <summary>The preset's baseline config as JSON (a fresh copy).</summary>
     public static JsonObject BaselineJson(string preset)

@@ -1,9 +1,8 @@
 namespace SegAlign.Experiments;
 
 /// <summary>
-/// Ownership of one run by one sweep: an exclusive lock on results/&lt;preset&gt;/locks/&lt;key&gt;.lock. .NET takes
-/// FileShare.None as an advisory flock on Unix, which the kernel drops when the owner dies, so a lock left by a killed
-/// sweep is free for the next one — no stale-lock bookkeeping. The lock file itself stays (deleting a locked file races).
+/// Ownership of one run by one sweep: an exclusive <see cref="Platform.FileLock"/> on results/&lt;preset&gt;/locks/&lt;key&gt;.lock,
+/// released by the kernel when its owner dies.
 /// </summary>
 public sealed class RunLock : IDisposable
 {
@@ -29,23 +28,7 @@ public sealed class RunLock : IDisposable
         return Path.Combine(root, "locks", Path.GetFileName(full) + ".lock");
     }
 
-    public static RunLock? TryAcquireAt(string path)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        try
-        {
-            var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            stream.SetLength(0);
-            var owner = System.Text.Encoding.UTF8.GetBytes($"{Environment.ProcessId}\n");
-            stream.Write(owner);
-            stream.Flush();
-            return new RunLock(stream);
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
+    public static RunLock? TryAcquireAt(string path) => Platform.FileLock.TryAcquire(path) is { } stream ? new RunLock(stream) : null;
 
     /// <summary>Waits (polling) until the lock is free; null when cancelled.</summary>
     public static RunLock? Acquire(ResultsStore store, PlannedRun run, CancellationToken cancellation)

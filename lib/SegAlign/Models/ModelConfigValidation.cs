@@ -14,8 +14,9 @@ public static class ModelConfigValidation
         if (!BackboneRegistry.Names.Contains(config.Backbone, StringComparer.OrdinalIgnoreCase))
             throw new InputException("model.backbone", $"unknown backbone '{config.Backbone}'", $"use one of: {string.Join(", ", BackboneRegistry.Names)}");
         DecoderRegistry.Get(config.Decoder).ResolveOptions(config.DecoderOptions);
-        if (config.BackboneWeights is { } weights && !File.Exists(weights))
+        // "pretrain:<recipe>" references are checked where the recipes are known (Training.RunConfigRules).
+        if (config.BackboneWeights is { } weights && !weights.StartsWith("pretrain:", StringComparison.Ordinal) && !File.Exists(weights))
             throw new InputException("model.backboneWeights", $"no file at {Path.GetFullPath(weights)}",
-                "export the torchvision weights with TorchSharp's exportsd.py (README, \"Pretrained backbones\") or remove the setting");
+                "name a pretraining recipe (\"pretrain:fashion-objects\"), export torchvision weights with TorchSharp's exportsd.py (README, \"Pretrained backbones\"), or remove the setting");
     }
 }

@@ -59,7 +59,7 @@ public static class ReportCharts
     }
 
     /// <summary>The figure JSON; the report lets the chart take the page's width.</summary>
-    static JsonObject Figure(GenericChart chart)
+    internal static JsonObject Figure(GenericChart chart)
     {
         var figure = JsonNode.Parse(GenericChart.toFigureJson(chart))!.AsObject();
         var layout = figure["layout"]!.AsObject();

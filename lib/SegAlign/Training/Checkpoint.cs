@@ -87,7 +87,7 @@ public static class Checkpoint
     /// on its device. A checkpoint written by another architecture is bad input, named by <paramref name="path"/>
     /// and answered with <paramref name="fix"/>.
     /// </summary>
-    public static void LoadModelWeights(Segmentor model, IReadOnlyDictionary<string, Tensor> tensors, string path, string fix)
+    public static void LoadModelWeights(nn.Module model, IReadOnlyDictionary<string, Tensor> tensors, string path, string fix)
     {
         var device = model.Device();
         var state = tensors.Where(t => !t.Key.Contains('/')).ToDictionary(t => t.Key, t => t.Value.to(device));

@@ -19,6 +19,17 @@ public static class RunConfigRules
         config.Data.Validate();
         DatasetRegistry.Validate(config.Data);
         config.Model.Validate();
+        if (PretrainRecipes.IsReference(config.Model.BackboneWeights)) CheckPretrainReference(config.Model);
+    }
+
+    /// <summary>A pretrained backbone must be the model's backbone: same network, width and stem.</summary>
+    static void CheckPretrainReference(ModelConfig model)
+    {
+        var (name, _) = PretrainRecipes.Parse(model.BackboneWeights!);
+        var recipe = PretrainRecipes.Load(name);
+        if (!recipe.Backbone.Equals(model.Backbone, StringComparison.OrdinalIgnoreCase) || recipe.Width != model.Width || recipe.DeepStem != model.DeepStem)
+            throw new InputException("model.backboneWeights", $"recipe '{name}' pretrains {recipe.Backbone} at width {recipe.Width}{(recipe.DeepStem ? " with the deep stem" : "")}, " +
+                $"but the model is {model.Backbone} at width {model.Width}{(model.DeepStem ? " with the deep stem" : "")}", "use a recipe made for this backbone, or add one to experiments/pretraining/");
     }
 
     /// <summary>The config with every default and every decoder option spelled out.</summary>
@@ -28,6 +39,8 @@ public static class RunConfigRules
         var model = (JsonObject)node["model"]!;
         model["decoderOptions"] = DecoderRegistry.Get(config.Model.Decoder).ResolveOptions(config.Model.DecoderOptions);
         model["decoderChannels"] = config.Model.ResolvedDecoderChannels;
+        // A pretraining reference is pinned to its recipe's hash, so a changed recipe re-keys the runs that load it.
+        if (PretrainRecipes.IsReference(config.Model.BackboneWeights)) model["backboneWeights"] = PretrainRecipes.Pin(config.Model.BackboneWeights);
         return node;
     }
 

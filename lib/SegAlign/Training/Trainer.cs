@@ -51,7 +51,7 @@ public static class Trainer
         torch.manual_seed(seed);
         if (device.type == DeviceType.CUDA) torch.cuda.manual_seed_all(seed);
         using var model = new Segmentor(config.Model, train.NumClasses);
-        if (config.Model.BackboneWeights is { } weights && !folder.HasCheckpoint) model.Backbone.LoadWeights(weights);
+        if (config.Model.BackboneWeights is { } weights && !folder.HasCheckpoint) model.Backbone.LoadWeights(PretrainStore.Default.WeightsFile(weights));
         model.to(device);
 
         var decoderParameters = model.Decoder.parameters().Concat(model.AuxHead?.parameters() ?? []).ToList();

@@ -67,13 +67,16 @@ public static class BackboneRegistry
             ? factory(options)
             : throw new InputException("model.backbone", $"unknown backbone '{name}'", $"use one of: {string.Join(", ", factories.Keys)}");
 
-    /// <summary>A torchvision-compatible classifier (for parameter and FLOP parity checks).</summary>
-    public static ResNet CreateClassifier(string name, int classes = 1000) => name.ToLowerInvariant() switch
+    /// <summary>A classifier at a segmentation backbone's width and stem (for pretraining; its fc.* is skipped when loaded as a backbone).</summary>
+    public static ResNet CreateClassifier(string name, BackboneOptions options, int classes) => name.ToLowerInvariant() switch
     {
-        "resnet18" => new ResNet(name, false, [2, 2, 2, 2], new BackboneOptions(), classes),
-        "resnet34" => new ResNet(name, false, [3, 4, 6, 3], new BackboneOptions(), classes),
-        "resnet50" => new ResNet(name, true, [3, 4, 6, 3], new BackboneOptions(), classes),
-        "resnet101" => new ResNet(name, true, [3, 4, 23, 3], new BackboneOptions(), classes),
-        _ => throw new InputException("model.backbone", $"unknown backbone '{name}'", $"use one of: {string.Join(", ", factories.Keys)}"),
+        "resnet18" => new ResNet(name, false, [2, 2, 2, 2], options, classes),
+        "resnet34" => new ResNet(name, false, [3, 4, 6, 3], options, classes),
+        "resnet50" => new ResNet(name, true, [3, 4, 6, 3], options, classes),
+        "resnet101" => new ResNet(name, true, [3, 4, 23, 3], options, classes),
+        _ => throw new InputException("backbone", $"unknown backbone '{name}'", $"use one of: {string.Join(", ", factories.Keys)}"),
     };
+
+    /// <summary>A torchvision-compatible classifier (for parameter and FLOP parity checks).</summary>
+    public static ResNet CreateClassifier(string name, int classes = 1000) => CreateClassifier(name, new BackboneOptions(), classes);
 }

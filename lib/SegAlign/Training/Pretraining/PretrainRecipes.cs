@@ -1,0 +1,141 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using SegAlign.Config;
+using SegAlign.Platform;
+
+namespace SegAlign.Training;
+
+/// <summary>
+/// Pretraining recipes (experiments/pretraining/&lt;name&gt;.json) and the reference a run config uses for their
+/// result: <c>model.backboneWeights = "pretrain:&lt;name&gt;"</c>. Resolving a config pins the reference to the recipe's
+/// hash (<c>pretrain:&lt;name&gt;@&lt;hash&gt;</c>), so a changed recipe re-keys every run that loads it.
+/// </summary>
+public static class PretrainRecipes
+{
+    public const string Prefix = "pretrain:";
+
+    public static string Folder => Path.Combine(Repository.Root, "experiments", "pretraining");
+
+    public static IReadOnlyList<string> Available() =>
+        Directory.Exists(Folder) ? [.. Directory.EnumerateFiles(Folder, "*.json").Select(f => Path.GetFileNameWithoutExtension(f)!).Order(StringComparer.Ordinal)] : [];
+
+    public static PretrainConfig Load(string name)
+    {
+        string Known() => Available() is { Count: > 0 } names ? $"use one of: {string.Join(", ", names)}" : $"add a recipe to {Folder}";
+        if (string.IsNullOrWhiteSpace(name) || name.IndexOfAny(['/', '\\', '.', ':', '@']) >= 0 || name.Trim() != name)
+            throw new InputException("pretraining recipe", $"'{name}' is not a plain recipe name", Known());
+        string file = Path.Combine(Folder, name + ".json");
+        if (!File.Exists(file)) throw new InputException("pretraining recipe", $"unknown recipe '{name}'", Known());
+        PretrainConfig recipe;
+        try
+        {
+            recipe = JsonSerializer.Deserialize<PretrainConfig>(File.ReadAllText(file), Json.StrictOptions)
+                     ?? throw new InputException(file, "is empty", "restore it from the repository");
+        }
+        catch (JsonException e)
+        {
+            throw new InputException(file, $"is not a valid pretraining recipe ({e.Message})", "compare it with experiments/pretraining/fashion-objects.json");
+        }
+        if (recipe.Name != name) throw new InputException($"{file}: name", $"is '{recipe.Name}' but the file is {name}.json", $"set \"name\": \"{name}\"");
+        recipe.Validate(file);
+        return recipe;
+    }
+
+    /// <summary>SHA-256 (first 12 hex digits) of the recipe without its [NotHashed] settings.</summary>
+    public static string Hash(PretrainConfig recipe)
+    {
+        var node = (JsonObject)JsonSerializer.SerializeToNode(recipe, Json.Options)!;
+        foreach (var property in typeof(PretrainConfig).GetProperties())
+            if (property.GetCustomAttributes(typeof(NotHashedAttribute), false).Length > 0) node.Remove(JsonNamingPolicy.CamelCase.ConvertName(property.Name));
+        node.Remove("classList");
+        node.Remove("schedule");
+        node.Remove("backboneOptions");
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Json.Canonical(node))))[..12];
+    }
+
+    public static bool IsReference(string? weights) => weights?.StartsWith(Prefix, StringComparison.Ordinal) == true;
+
+    /// <summary>The recipe name and pinned hash of a reference ("pretrain:name" pins the recipe's current hash).</summary>
+    public static (string Name, string Hash) Parse(string reference)
+    {
+        string body = reference[Prefix.Length..];
+        int at = body.IndexOf('@');
+        string name = at < 0 ? body : body[..at];
+        var recipe = Load(name);
+        return (name, at < 0 ? Hash(recipe) : body[(at + 1)..]);
+    }
+
+    /// <summary>"pretrain:name" → "pretrain:name@hash"; anything else unchanged.</summary>
+    public static string? Pin(string? weights)
+    {
+        if (!IsReference(weights)) return weights;
+        var (name, hash) = Parse(weights!);
+        return $"{Prefix}{name}@{hash}";
+    }
+}
+
+/// <summary>Where pretrained backbones are cached: results/pretrain/&lt;name&gt;-&lt;hash&gt;/ (shared by every preset).</summary>
+public sealed class PretrainStore(string root)
+{
+    public static PretrainStore Default => new(Path.Combine(Repository.Root, "results", "pretrain"));
+
+    public string Root { get; } = Path.GetFullPath(root);
+
+    public PretrainFolder Folder(string name, string hash) => new(Path.Combine(Root, $"{name}-{hash}"));
+
+    public PretrainFolder Folder(PretrainConfig recipe) => Folder(recipe.Name, PretrainRecipes.Hash(recipe));
+
+    /// <summary>The weights file a config's <c>model.backboneWeights</c> names: a path as given, or a pretraining reference's cached result.</summary>
+    public string WeightsFile(string weights)
+    {
+        if (!PretrainRecipes.IsReference(weights)) return weights;
+        var (name, hash) = PretrainRecipes.Parse(weights);
+        var folder = Folder(name, hash);
+        if (folder.IsComplete) return folder.WeightsFile;
+        string current = PretrainRecipes.Hash(PretrainRecipes.Load(name));
+        throw current == hash
+            ? new InputException("model.backboneWeights", $"the pretrained backbone '{name}' is not built yet (no {SafePathText(folder.WeightsFile)})",
+                $"run: environment/segalign pretrain {name}   (ablation run does this itself)")
+            : new InputException("model.backboneWeights", $"names recipe '{name}' at hash {hash}, but the recipe now hashes to {current} and no backbone of the old recipe is cached",
+                "restore the recipe, or re-run with the config resolved from the current recipe");
+    }
+
+    static string SafePathText(string path) => Path.GetRelativePath(Repository.Root, path) is var relative && !relative.StartsWith("..", StringComparison.Ordinal) ? relative : path;
+}
+
+/// <summary>One pretraining's folder: recipe.json, train_log.csv, eval_log.csv, checkpoint.ckpt, backbone.dat, metrics.json.</summary>
+public sealed class PretrainFolder(string path)
+{
+    public string Path { get; } = System.IO.Path.GetFullPath(path);
+    public string RecipeFile => System.IO.Path.Combine(Path, "recipe.json");
+    public string TrainLogFile => System.IO.Path.Combine(Path, "train_log.csv");
+    public string EvalLogFile => System.IO.Path.Combine(Path, "eval_log.csv");
+    public string CheckpointFile => System.IO.Path.Combine(Path, "checkpoint.ckpt");
+    public string WeightsFile => System.IO.Path.Combine(Path, "backbone.dat");
+    public string MetricsFile => System.IO.Path.Combine(Path, "metrics.json");
+    public string LockFile => System.IO.Path.Combine(Path, ".lock");
+    /// <summary>metrics.json is written last: with it and the weights, the pretraining is done.</summary>
+    public bool IsComplete => File.Exists(MetricsFile) && File.Exists(WeightsFile);
+
+    public PretrainMetrics ReadMetrics() =>
+        JsonSerializer.Deserialize<PretrainMetrics>(File.ReadAllText(MetricsFile), Json.Options)
+        ?? throw new InputException(MetricsFile, "is empty", "delete the folder and pretrain again");
+}
+
+/// <summary>What a pretraining produced.</summary>
+public sealed record PretrainMetrics
+{
+    public required string Name { get; init; }
+    public required string Hash { get; init; }
+    public required int Iterations { get; init; }
+    public required double Top1 { get; init; }
+    public required IReadOnlyDictionary<string, double> PerClassTop1 { get; init; }
+    public required int EvalImages { get; init; }
+    public required double TrainSeconds { get; init; }
+    public required double FinalLoss { get; init; }
+    public required string Runtime { get; init; }
+    public string Commit { get; init; } = "unknown";
+    public bool Dirty { get; init; }
+}
