@@ -145,4 +145,34 @@ public class FashionScenesTests
         Array.Fill(labels, label, 8, count);
         File.WriteAllBytes(Path.Combine(folder, $"{split}-labels-idx1-ubyte"), labels);
     }
+
+    [Fact]
+    public void The_committed_full_preset_scenes_are_unchanged()
+    {
+        // Committed results are keyed by config hash, not by pixels: a change to the scene generator must show here.
+        var options = new FashionScenesOptions { Size = 64, TrainScenes = 12800 };
+        using var sha = System.Security.Cryptography.SHA256.Create();
+        foreach (var scene in new[] { FashionScenes.Validation(options).Get(0), FashionScenes.Validation(options).Get(7), FashionScenes.Train(options, seed: 0).Get(11) })
+        {
+            var bytes = new byte[scene.Image.Length * 4];
+            Buffer.BlockCopy(scene.Image, 0, bytes, 0, bytes.Length);
+            sha.TransformBlock(bytes, 0, bytes.Length, null, 0);
+            sha.TransformBlock(scene.Label, 0, scene.Label.Length, null, 0);
+        }
+        sha.TransformFinalBlock([], 0, 0);
+        Assert.Equal("5c78a9dfa3b0c4e1", Convert.ToHexStringLower(sha.Hash!)[..16]);
+    }
+
+    [Fact]
+    public void Generated_scenes_are_augmented_only_when_asked_and_keep_their_size()
+    {
+        var plain = new DataConfig { FashionScenes = Small };
+        Assert.IsType<FashionScenes>(DatasetRegistry.CreateTrain(plain, 0));
+        var augmented = plain with { Augment = new AugmentOptions { MinScale = 0.75, MaxScale = 1.25, HorizontalFlip = true } };
+        var train = DatasetRegistry.CreateTrain(augmented, 0);
+        Assert.IsType<AugmentedDataset>(train);
+        var sample = train.Get(3);
+        Assert.Equal((48, 48), (sample.Height, sample.Width));
+        Assert.NotEqual(DatasetRegistry.CreateTrain(plain, 0).Get(3).Label, sample.Label);
+    }
 }
