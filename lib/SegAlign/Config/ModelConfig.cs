@@ -25,6 +25,16 @@ public sealed record ModelConfig
     [HashedWhenSet]
     public string? BackboneWeights { get; init; }
 
+    /// <summary>
+    /// How the decoder's logits (and auxiliary logits) are resized to the image for the loss and for inference:
+    /// null/false = align_corners=false (mmseg, torchvision, AlignSeg, IFA); true = align_corners=True, as SFNet's
+    /// official UperNetAlignHead does (found by comparing the whole head on transplanted weights). Left out of the
+    /// config (and its hash) while unset, so runs made before it existed keep their keys.
+    /// </summary>
+    [HashedWhenSet]
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public bool? LogitsAlignCorners { get; init; }
+
     public BackboneOptions BackboneOptions => new()
     {
         Width = Width, DeepStem = DeepStem, OutputStride = OutputStride, InChannels = InChannels,

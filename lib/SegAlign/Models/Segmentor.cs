@@ -50,6 +50,7 @@ public sealed class Segmentor : nn.Module<Tensor, SegmentorOutput>
         long h = image.shape[2], w = image.shape[3];
         var (outH, outW) = outputSize ?? (h, w);
         var counter = FlopCounter.Current;
+        bool alignLogitCorners = Config.LogitsAlignCorners ?? false;
 
         if (counter is not null) counter.Section = "backbone";
         var levels = backbone.forward(image);
@@ -59,7 +60,7 @@ public sealed class Segmentor : nn.Module<Tensor, SegmentorOutput>
         // Only an explicit request reaches a decoder that can answer at any size (IFA): by default every decoder
         // predicts at its own resolution and is resized here, as the papers evaluate.
         var decoded = decoder.forward(new DecoderInput(features, levels[0], h, w, decoder.SupportsArbitraryOutputSize ? outputSize : null));
-        var logits = Ops.Resize(decoded.Logits, outH, outW, alignCorners: false);
+        var logits = Ops.Resize(decoded.Logits, outH, outW, alignCorners: alignLogitCorners);
 
         // Training: every auxiliary prediction at full size for its loss. Evaluation: whatever the decoder
         // chose to return (e.g. HFGD's high-level logits, for visualisation), at its own resolution.
@@ -68,11 +69,11 @@ public sealed class Segmentor : nn.Module<Tensor, SegmentorOutput>
         else
         {
             foreach (var a in decoded.Auxiliary)
-                auxiliary.Add(a with { Logits = Ops.Resize(a.Logits, outH, outW, alignCorners: false) });
+                auxiliary.Add(a with { Logits = Ops.Resize(a.Logits, outH, outW, alignCorners: alignLogitCorners) });
             if (aux_head is not null)
             {
                 if (counter is not null) counter.Section = "auxiliary";
-                auxiliary.Add(new AuxiliaryLogits("aux.c4", Ops.Resize(aux_head.forward(features[2]), outH, outW, alignCorners: false), Config.AuxWeight));
+                auxiliary.Add(new AuxiliaryLogits("aux.c4", Ops.Resize(aux_head.forward(features[2]), outH, outW, alignCorners: alignLogitCorners), Config.AuxWeight));
             }
         }
         if (counter is not null) counter.Section = "model";
