@@ -37,7 +37,7 @@ public static partial class Commands
         IReadOnlyList<ExperimentDefinition> Definitions(ParseResult p)
         {
             string name = p.GetValue(experiment)!;
-            var names = name == "all" ? ExperimentDefinition.Available() : [name];
+            var names = name == "all" ? ExperimentDefinition.Available(PresetOf(p)) : [name];
             return names.Select(ExperimentDefinition.Load).ToList();
         }
         static bool Loads(string name, List<InputException> broken)
@@ -97,7 +97,7 @@ public static partial class Commands
             var store = ResultsStore.ForPreset(presetName, p.GetValue(results));
             var broken = new List<InputException>();
             var names = p.GetValue(experiment) == "all"
-                ? ExperimentDefinition.Available().Where(n => Loads(n, broken)).ToList()
+                ? ExperimentDefinition.Available(presetName).Where(n => Loads(n, broken)).ToList()
                 : Definitions(p).Select(d => d.Name).ToList();
             var summaries = ExperimentResults.Collect(presetName, store, names, ConfigOverrides.Parse(p.GetValue(set) ?? []), Console.Error.WriteLine);
             PrintSummaries(summaries, store);
@@ -133,6 +133,12 @@ public static partial class Commands
                 try
                 {
                     var definition = ExperimentDefinition.Load(name);
+                    if (!definition.IsDefinedAt(presetName))
+                    {
+                        table.AddRow(definition.Name, Markup.Escape(string.Join(", ", definition.Variants.Select(v => v.Name))), string.Join(",", definition.Seeds),
+                            Markup.Escape($"only at {string.Join(", ", definition.RunsAt!.Presets)}"));
+                        continue;
+                    }
                     var planned = ExperimentPlan.Resolve(definition, presetName);
                     table.AddRow(definition.Name, Markup.Escape(string.Join(", ", definition.Variants.Select(v => v.Name))), string.Join(",", definition.Seeds),
                         $"{planned.Count(r => store.Folder(r).IsComplete)}/{planned.Count}");

@@ -79,7 +79,7 @@ public static partial class Commands
 
     static int MeasureExperimentLatency(string experiment, string preset, RuntimeInfo runtime)
     {
-        var names = experiment == "all" ? ExperimentDefinition.Available() : [experiment];
+        var names = experiment == "all" ? ExperimentDefinition.Available(preset) : [experiment];
         var store = ResultsStore.ForPreset(preset);
         var planned = names.Select(ExperimentDefinition.Load).SelectMany(d => ExperimentPlan.Resolve(d, preset, seeds: [d.Seeds[0]])).ToList();
         LatencyCache.MeasureMissing(store, planned, Console.WriteLine);

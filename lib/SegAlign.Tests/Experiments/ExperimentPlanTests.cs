@@ -12,7 +12,7 @@ public class ExperimentPlanTests
         {
             var experiment = ExperimentDefinition.Load(name);
             Assert.True(experiment.Seeds.Length >= 3, $"{name} needs at least 3 seeds");
-            foreach (var preset in new[] { "smoke", "quick", "full" })
+            foreach (var preset in new[] { "smoke", "quick", "full" }.Where(experiment.IsDefinedAt))
             {
                 var runs = ExperimentPlan.Resolve(experiment, preset);
                 int seeds = Math.Min(experiment.Seeds.Length, Presets.SeedCount(preset) ?? int.MaxValue);
@@ -38,7 +38,7 @@ public class ExperimentPlanTests
     [Fact]
     public void The_shared_baseline_has_the_same_key_in_every_experiment()
     {
-        var keys = ExperimentDefinition.Available().Select(ExperimentDefinition.Load)
+        var keys = ExperimentDefinition.Available("full").Select(ExperimentDefinition.Load)
             .Select(e => ExperimentPlan.Resolve(e, "full", seeds: [0]).First(r => r.Config.Model.Decoder == "fpn").Key)
             .Distinct().ToList();
         Assert.Single(keys);
@@ -80,5 +80,19 @@ public class ExperimentPlanTests
         var e = Assert.Throws<InputException>(() => ExperimentPlan.Resolve(experiment, "smoke"));
         Assert.Contains("ghost", e.Message);
         Assert.Contains("unknown decoder", e.Message);
+    }
+
+    [Fact]
+    public void An_experiment_defined_only_at_some_presets_is_left_out_of_all_elsewhere_and_refused_by_name()
+    {
+        var prior = ExperimentDefinition.Load("backbone-prior");
+        Assert.Contains("backbone-prior", ExperimentDefinition.Available("full"));
+        Assert.DoesNotContain("backbone-prior", ExperimentDefinition.Available("quick"));
+        var e = Assert.Throws<InputException>(() => ExperimentPlan.Resolve(prior, "smoke"));
+        Assert.Contains("defined only at full, pilot", e.Message);
+        Assert.Contains("--preset full", e.Message);
+        // The pretrained variants pin their recipe's hash, so a changed recipe re-keys them.
+        var runs = ExperimentPlan.Resolve(prior, "full", seeds: [0]);
+        Assert.Equal(3, runs.Select(r => r.Hash).Distinct().Count());
     }
 }

@@ -12,6 +12,13 @@ public sealed record VariantDefinition
     public Dictionary<string, JsonNode?> Set { get; init; } = new();
 }
 
+/// <summary>An experiment that exists only at some presets, and the reason.</summary>
+public sealed record PresetRestriction
+{
+    public required string[] Presets { get; init; }
+    public required string Reason { get; init; }
+}
+
 /// <summary>What the paper claims about a pair of variants, and which way our numbers must move to agree.</summary>
 public sealed record ClaimDefinition
 {
@@ -77,10 +84,22 @@ public sealed record ExperimentDefinition
     /// <summary>Per-preset changes applied to every variant (e.g. the paper preset's dataset and schedule).</summary>
     public Dictionary<string, Dictionary<string, JsonNode?>> Presets { get; init; } = new();
     public List<ClaimDefinition> Claims { get; init; } = [];
+    /// <summary>The presets this experiment is defined at (null: every preset), and why (e.g. a pretrained backbone of the preset's width).</summary>
+    public PresetRestriction? RunsAt { get; init; }
 
     public static IReadOnlyList<string> Available() =>
         Directory.EnumerateFiles(Experiments.Presets.ExperimentsFolder, "*.json")
             .Select(Path.GetFileNameWithoutExtension).Where(n => n != "baseline").OrderBy(n => n).ToList()!;
+
+    /// <summary>The experiments defined at <paramref name="preset"/> (what `all` means there); a file that does not load is kept, so its error is reported.</summary>
+    public static IReadOnlyList<string> Available(string preset) =>
+        [.. Available().Where(name =>
+        {
+            try { return Load(name).IsDefinedAt(preset); }
+            catch (InputException) { return true; }
+        })];
+
+    public bool IsDefinedAt(string preset) => RunsAt is null || RunsAt.Presets.Contains(preset);
 
     public static ExperimentDefinition Load(string name)
     {
@@ -133,7 +152,9 @@ public sealed record ExperimentDefinition
             if (claim.Direction is not ("higher" or "lower" or "similar"))
                 throw new InputException($"{file}: claims", $"direction '{claim.Direction}' is not higher, lower or similar", "fix the claim");
         }
-        foreach (var preset in Presets.Keys)
+        if (RunsAt is { } restriction && (restriction.Presets.Length == 0 || restriction.Reason.Trim().Length == 0))
+            throw new InputException($"{file}: runsAt", "needs at least one preset and a reason", "e.g. { \"presets\": [\"pilot\", \"full\"], \"reason\": \"…\" }");
+        foreach (var preset in Presets.Keys.Concat(RunsAt?.Presets ?? []))
             if (!Experiments.Presets.Names.Contains(preset))
                 throw new InputException($"{file}: presets", $"unknown preset '{preset}'", $"use one of: {string.Join(", ", Experiments.Presets.Names)}");
     }

@@ -41,6 +41,9 @@ public static class ExperimentPlan
         IReadOnlyDictionary<string, JsonNode?>? overrides = null, IEnumerable<int>? seeds = null, IEnumerable<string>? variants = null)
     {
         overrides ??= new Dictionary<string, JsonNode?>();
+        if (!experiment.IsDefinedAt(preset))
+            throw new InputException("--preset", $"experiment {experiment.Name} is defined only at {string.Join(", ", experiment.RunsAt!.Presets)}: {experiment.RunsAt.Reason}",
+                $"run it with --preset {experiment.RunsAt.Presets[0]}");
         var chosenVariants = variants?.Select(experiment.Variant).ToList() ?? experiment.Variants;
         var chosenSeeds = seeds?.ToArray() ?? DefaultSeeds(experiment, preset).ToArray();
         var runs = new List<PlannedRun>();

@@ -15,7 +15,7 @@ public static class ExperimentResults
     public static IReadOnlyList<ExperimentSummary> Collect(string preset, ResultsStore store, IEnumerable<string>? experiments = null,
         IReadOnlyDictionary<string, JsonNode?>? overrides = null, Action<string>? warn = null)
     {
-        var names = (experiments ?? ExperimentDefinition.Available()).ToList();
+        var names = (experiments ?? ExperimentDefinition.Available(preset)).ToList();
         var definitions = names.Select(ExperimentDefinition.Load).ToList();
         var plans = definitions.ToDictionary(d => d.Name, d => ExperimentPlan.Resolve(d, preset, overrides));
         var latency = LatencyCache.Load(store);
@@ -36,7 +36,7 @@ public static class ExperimentResults
         // runs.csv always covers every experiment of the preset, so collecting one experiment never drops another's rows.
         if (experiments is not null)
         {
-            foreach (var other in ExperimentDefinition.Available().Except(names))
+            foreach (var other in ExperimentDefinition.Available(preset).Except(names))
             {
                 try
                 {
