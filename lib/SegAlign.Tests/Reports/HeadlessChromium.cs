@@ -15,7 +15,9 @@ public sealed record PageVisit(
     int LoadedImages,
     IReadOnlyList<string> VisibleErrors,
     string Title,
-    IReadOnlyList<string> ActiveContent);
+    IReadOnlyList<string> ActiveContent,
+    IReadOnlyList<string> BlankImages,
+    IReadOnlyList<string> LabelProblems);
 
 /// <summary>
 /// The system Chromium (Debian's chromium package) driven by Playwright's node driver from the NuGet package:
@@ -108,6 +110,10 @@ public sealed class HeadlessChromium : IAsyncDisposable
         // Let handlers that fire on their own (onerror, onload, onfocus, ontoggle, timers) have their turn.
         await page.WaitForTimeoutAsync(200);
         var facts = await page.EvaluateAsync<JsonElement>(ActiveContentProbe);
+        var figures = await page.EvaluateAsync<JsonElement>(FigureProbe);
+        // For a person checking the layout by eye: the whole page as the browser drew it.
+        if (Environment.GetEnvironmentVariable("SEGALIGN_FIGURES") is { Length: > 0 } folder)
+            await page.ScreenshotAsync(new PageScreenshotOptions { FullPage = true, Path = Path.Combine(folder, Path.GetFileNameWithoutExtension(reportPath) + ".png") });
         var more = await page.EvaluateAsync<JsonElement>("""
             () => {
               const charts = [...document.querySelectorAll('div.plotly-chart')];
@@ -131,7 +137,9 @@ public sealed class HeadlessChromium : IAsyncDisposable
                 more.GetProperty("images").GetInt32(), more.GetProperty("loaded").GetInt32(),
                 [.. more.GetProperty("errors").EnumerateArray().Select(e => e.GetString() ?? "")],
                 more.GetProperty("title").GetString() ?? "",
-                [.. facts.EnumerateArray().Select(e => e.GetString() ?? "")]);
+                [.. facts.EnumerateArray().Select(e => e.GetString() ?? "")],
+                [.. figures.GetProperty("blank").EnumerateArray().Select(e => e.GetString() ?? "")],
+                [.. figures.GetProperty("labels").EnumerateArray().Select(e => e.GetString() ?? "")]);
     }
 
     /// <summary>
@@ -160,6 +168,54 @@ public sealed class HeadlessChromium : IAsyncDisposable
             if (/url\s*\(|expression|javascript|@import|behavior/i.test(style)) found.push('style ' + style);
           }
           return found;
+        }
+        """;
+
+    /// <summary>
+    /// What a reader would see wrong in the figures, from the rendered page: images with (almost) nothing drawn — under
+    /// 1 % of their pixels other than white or transparent — and, per Plotly chart, labels from the rendered SVG's
+    /// bounding boxes: a label on the data (point text, annotation) outside the plot area, any text outside the chart,
+    /// and any two texts (title, axis titles, ticks, legend, point labels) that overlap by more than a sliver.
+    /// </summary>
+    const string FigureProbe = """
+        () => {
+          const blank = [];
+          [...document.images].forEach((img, i) => {
+            if (!img.complete || img.naturalWidth === 0) return;
+            const canvas = document.createElement('canvas');
+            canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+            const context = canvas.getContext('2d');
+            context.drawImage(img, 0, 0);
+            const pixels = context.getImageData(0, 0, canvas.width, canvas.height).data;
+            let inked = 0;
+            for (let p = 0; p < pixels.length; p += 4)
+              if (pixels[p + 3] > 16 && pixels[p] + pixels[p + 1] + pixels[p + 2] < 3 * 245) inked++;
+            if (inked < 0.01 * canvas.width * canvas.height) blank.push('image ' + (i + 1) + ' (' + (img.alt || 'no alt') + '): ' + inked + ' of ' + canvas.width * canvas.height + ' pixels drawn');
+          });
+          const labels = [];
+          const shown = e => e.getClientRects().length > 0 && e.textContent.trim() !== '' && getComputedStyle(e).visibility !== 'hidden' && getComputedStyle(e).opacity !== '0';
+          const inside = (r, a, slack) => r.left >= a.left - slack && r.right <= a.right + slack && r.top >= a.top - slack && r.bottom <= a.bottom + slack;
+          const overlap = (a, b) => Math.max(0, Math.min(a.right, b.right) - Math.max(a.left, b.left)) * Math.max(0, Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top));
+          document.querySelectorAll('div.plotly-chart').forEach(div => {
+            const svg = div.querySelector('svg.main-svg');
+            if (!svg) return;
+            const chart = svg.getBoundingClientRect();
+            const name = (div.querySelector('.gtitle') || {}).textContent || div.id;
+            const area = div.querySelector('.nsewdrag');
+            const plot = area ? area.getBoundingClientRect() : chart;
+            const texts = [...div.querySelectorAll('svg text')].filter(shown).map(e => ({ e, r: e.getBoundingClientRect(), t: e.textContent.trim() }));
+            for (const x of texts) {
+              if (!inside(x.r, chart, 1)) labels.push(name + ': "' + x.t + '" reaches outside the chart');
+              if (x.e.closest('.textpoint, .annotation') && !inside(x.r, plot, 1)) labels.push(name + ': "' + x.t + '" lies outside the plot area');
+            }
+            for (let i = 0; i < texts.length; i++)
+              for (let j = i + 1; j < texts.length; j++) {
+                const a = texts[i].r, b = texts[j].r;
+                if (overlap(a, b) > 0.15 * Math.min(a.width * a.height, b.width * b.height))
+                  labels.push(name + ': "' + texts[i].t + '" overlaps "' + texts[j].t + '"');
+              }
+          });
+          return { blank, labels };
         }
         """;
 
