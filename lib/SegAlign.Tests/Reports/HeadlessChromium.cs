@@ -174,8 +174,9 @@ public sealed class HeadlessChromium : IAsyncDisposable
     /// <summary>
     /// What a reader would see wrong in the figures, from the rendered page: images with (almost) nothing drawn — under
     /// 1 % of their pixels other than white or transparent — and, per Plotly chart, labels from the rendered SVG's
-    /// bounding boxes: a label on the data (point text, annotation) outside the plot area, any text outside the chart,
-    /// and any two texts (title, axis titles, ticks, legend, point labels) that overlap by more than a sliver.
+    /// bounding boxes: a label on the data (point text, annotation) outside the plot area or touching its edge, or on
+    /// another point's marker, any text outside the chart, and two texts that overlap (labels on the data must keep
+    /// 3 px clear of all others; ticks, titles and legend entries must not overlap by more than a sliver).
     /// </summary>
     const string FigureProbe = """
         () => {
@@ -203,17 +204,31 @@ public sealed class HeadlessChromium : IAsyncDisposable
             const name = (div.querySelector('.gtitle') || {}).textContent || div.id;
             const area = div.querySelector('.nsewdrag');
             const plot = area ? area.getBoundingClientRect() : chart;
-            const texts = [...div.querySelectorAll('svg text')].filter(shown).map(e => ({ e, r: e.getBoundingClientRect(), t: e.textContent.trim() }));
+            const texts = [...div.querySelectorAll('svg text')].filter(shown).map(e => ({ e, r: e.getBoundingClientRect(), t: e.textContent.trim(), onData: !!e.closest('.textpoint, .annotation') }));
+            const grow = (r, d) => ({ left: r.left - d, right: r.right + d, top: r.top - d, bottom: r.bottom + d });
             for (const x of texts) {
               if (!inside(x.r, chart, 1)) labels.push(name + ': "' + x.t + '" reaches outside the chart');
-              if (x.e.closest('.textpoint, .annotation') && !inside(x.r, plot, 1)) labels.push(name + ': "' + x.t + '" lies outside the plot area');
+              // A label on the data keeps 3 px from the plot area's edges: one that touches the edge reads as cut off.
+              if (x.onData && !inside(grow(x.r, 3), plot, 0)) labels.push(name + ': "' + x.t + '" lies outside the plot area or touches its edge');
             }
             for (let i = 0; i < texts.length; i++)
               for (let j = i + 1; j < texts.length; j++) {
-                const a = texts[i].r, b = texts[j].r;
-                if (overlap(a, b) > 0.15 * Math.min(a.width * a.height, b.width * b.height))
+                // Labels on the data keep 3 px clear of any other text; the rest (ticks, titles, legend) must not overlap.
+                const clearance = texts[i].onData || texts[j].onData ? 3 : 0;
+                if (overlap(grow(texts[i].r, clearance), texts[j].r) > (clearance ? 0 : 0.15 * Math.min(texts[i].r.width * texts[i].r.height, texts[j].r.width * texts[j].r.height)))
                   labels.push(name + ': "' + texts[i].t + '" overlaps "' + texts[j].t + '"');
               }
+            // A point's label must not sit on another point's marker.
+            div.querySelectorAll('.scatterlayer .trace').forEach((trace, t) => {
+              trace.querySelectorAll('.textpoint').forEach((label, k) => {
+                if (!shown(label)) return;
+                const r = label.getBoundingClientRect();
+                div.querySelectorAll('.scatterlayer .trace').forEach((other, u) => other.querySelectorAll('.points .point').forEach((marker, m) => {
+                  if (u === t && m === k) return;
+                  if (overlap(r, marker.getBoundingClientRect()) > 0) labels.push(name + ': "' + label.textContent.trim() + '" covers another point');
+                }));
+              });
+            });
           });
           return { blank, labels };
         }
