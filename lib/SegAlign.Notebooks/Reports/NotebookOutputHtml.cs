@@ -93,9 +93,10 @@ static partial class NotebookOutputHtml
         string size = "";
         if (metadata?["width"] is JsonValue w && w.TryGetValue(out int width) && width > 0) size += $" width=\"{width.ToString(CultureInfo.InvariantCulture)}\"";
         if (metadata?["height"] is JsonValue h && h.TryGetValue(out int height) && height > 0) size += $" height=\"{height.ToString(CultureInfo.InvariantCulture)}\"";
+        // The caption is the alt text only: SegAlign's figures print their title in the image, and a caption under it
+        // would say the same words twice.
         string alt = caption ?? mime;
-        string figcaption = caption is null ? "" : $"<figcaption>{Html.Escape(caption)}</figcaption>";
-        return $"<figure class=\"output\"><img src=\"data:{mime};base64,{Convert.ToBase64String(bytes)}\" alt=\"{Html.Escape(alt)}\"{size}>{figcaption}</figure>\n";
+        return $"<figure class=\"output\"><img src=\"data:{mime};base64,{Convert.ToBase64String(bytes)}\" alt=\"{Html.Escape(alt)}\"{size}></figure>\n";
     }
 
     static bool HasSignature(string mime, byte[] bytes) => mime switch

@@ -7,7 +7,7 @@ using SegAlign.Tests.Notebooks;
 namespace SegAlign.Tests.Reports;
 
 /// <summary>
-/// The reports every test here looks at, generated once: an executed tiny notebook (Markdown, printed text, a chart,
+/// The reports every test here looks at, generated once: an executed tiny notebook (Markdown, printed text, a chart, a flow figure,
 /// a DataFrame, an image), a notebook whose run failed, and the sfnet ablation at the smoke preset (two variants ×
 /// two seeds, two iterations each) trained into a temporary results store. The browser starts on first use.
 /// </summary>
@@ -68,7 +68,9 @@ public sealed class GeneratedReports : IAsyncLifetime
                       "Console.WriteLine(\"hello from the notebook\");\nConsole.Error.WriteLine(\"a warning on stderr\");"),
             Cell.Code("display(Plotly.NET.CSharp.Chart.Point<double, double, string>(new double[] { 1, 2, 3 }, new double[] { 4, 5, 6 }, Name: \"points\"));"),
             Cell.Code("new DataFrame(new PrimitiveDataFrameColumn<int>(\"n\", new[] { 1, 2 }), new StringDataFrameColumn(\"<script>\", new[] { \"<b onclick=x>\", \"b\" }))"),
-            Cell.Code("var rgb = new byte[4 * 4 * 3];\nfor (int i = 0; i < rgb.Length; i += 3) rgb[i] = 200;\ndisplay(PngImage.FromRgb(rgb, 4, 4, \"a red square\"));"));
+            Cell.Code("var rgb = new byte[4 * 4 * 3];\nfor (int i = 0; i < rgb.Length; i += 3) rgb[i] = 200;\ndisplay(PngImage.FromRgb(rgb, 4, 4, \"a red square\"));"),
+            // A figure drawn by SkiaSharp inside the notebook runner, as the project notebooks draw theirs.
+            Cell.Code("display(FlowPlots.ColourFields([new FlowMap(\"fam.p3\", 2, 2, new float[] { 1, 0, -1, 0 }, new float[] { 0, 1, 0, -1 }, 8, 8)]));"));
         var outcome = NotebookFolder.Run(path);
         Assert.True(outcome.Succeeded, outcome.Describe());
         return outcome.OutputPath;

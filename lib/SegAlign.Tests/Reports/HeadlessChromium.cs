@@ -15,7 +15,9 @@ public sealed record PageVisit(
     int LoadedImages,
     IReadOnlyList<string> VisibleErrors,
     string Title,
-    IReadOnlyList<string> ActiveContent);
+    IReadOnlyList<string> ActiveContent,
+    IReadOnlyList<string> BlankImages,
+    IReadOnlyList<string> LabelProblems);
 
 /// <summary>
 /// The system Chromium (Debian's chromium package) driven by Playwright's node driver from the NuGet package:
@@ -108,6 +110,10 @@ public sealed class HeadlessChromium : IAsyncDisposable
         // Let handlers that fire on their own (onerror, onload, onfocus, ontoggle, timers) have their turn.
         await page.WaitForTimeoutAsync(200);
         var facts = await page.EvaluateAsync<JsonElement>(ActiveContentProbe);
+        var figures = await page.EvaluateAsync<JsonElement>(FigureProbe);
+        // For a person checking the layout by eye: the whole page as the browser drew it.
+        if (Environment.GetEnvironmentVariable("SEGALIGN_FIGURES") is { Length: > 0 } folder)
+            await page.ScreenshotAsync(new PageScreenshotOptions { FullPage = true, Path = Path.Combine(folder, Path.GetFileNameWithoutExtension(reportPath) + ".png") });
         var more = await page.EvaluateAsync<JsonElement>("""
             () => {
               const charts = [...document.querySelectorAll('div.plotly-chart')];
@@ -131,7 +137,9 @@ public sealed class HeadlessChromium : IAsyncDisposable
                 more.GetProperty("images").GetInt32(), more.GetProperty("loaded").GetInt32(),
                 [.. more.GetProperty("errors").EnumerateArray().Select(e => e.GetString() ?? "")],
                 more.GetProperty("title").GetString() ?? "",
-                [.. facts.EnumerateArray().Select(e => e.GetString() ?? "")]);
+                [.. facts.EnumerateArray().Select(e => e.GetString() ?? "")],
+                [.. figures.GetProperty("blank").EnumerateArray().Select(e => e.GetString() ?? "")],
+                [.. figures.GetProperty("labels").EnumerateArray().Select(e => e.GetString() ?? "")]);
     }
 
     /// <summary>
@@ -160,6 +168,69 @@ public sealed class HeadlessChromium : IAsyncDisposable
             if (/url\s*\(|expression|javascript|@import|behavior/i.test(style)) found.push('style ' + style);
           }
           return found;
+        }
+        """;
+
+    /// <summary>
+    /// What a reader would see wrong in the figures, from the rendered page: images with (almost) nothing drawn — under
+    /// 1 % of their pixels other than white or transparent — and, per Plotly chart, labels from the rendered SVG's
+    /// bounding boxes: a label on the data (point text, annotation) outside the plot area or touching its edge, or on
+    /// another point's marker, any text outside the chart, and two texts that overlap (labels on the data must keep
+    /// 3 px clear of all others; ticks, titles and legend entries must not overlap by more than a sliver).
+    /// </summary>
+    const string FigureProbe = """
+        () => {
+          const blank = [];
+          [...document.images].forEach((img, i) => {
+            if (!img.complete || img.naturalWidth === 0) return;
+            const canvas = document.createElement('canvas');
+            canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+            const context = canvas.getContext('2d');
+            context.drawImage(img, 0, 0);
+            const pixels = context.getImageData(0, 0, canvas.width, canvas.height).data;
+            let inked = 0;
+            for (let p = 0; p < pixels.length; p += 4)
+              if (pixels[p + 3] > 16 && pixels[p] + pixels[p + 1] + pixels[p + 2] < 3 * 245) inked++;
+            if (inked < 0.01 * canvas.width * canvas.height) blank.push('image ' + (i + 1) + ' (' + (img.alt || 'no alt') + '): ' + inked + ' of ' + canvas.width * canvas.height + ' pixels drawn');
+          });
+          const labels = [];
+          const shown = e => e.getClientRects().length > 0 && e.textContent.trim() !== '' && getComputedStyle(e).visibility !== 'hidden' && getComputedStyle(e).opacity !== '0';
+          const inside = (r, a, slack) => r.left >= a.left - slack && r.right <= a.right + slack && r.top >= a.top - slack && r.bottom <= a.bottom + slack;
+          const overlap = (a, b) => Math.max(0, Math.min(a.right, b.right) - Math.max(a.left, b.left)) * Math.max(0, Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top));
+          document.querySelectorAll('div.plotly-chart').forEach(div => {
+            const svg = div.querySelector('svg.main-svg');
+            if (!svg) return;
+            const chart = svg.getBoundingClientRect();
+            const name = (div.querySelector('.gtitle') || {}).textContent || div.id;
+            const area = div.querySelector('.nsewdrag');
+            const plot = area ? area.getBoundingClientRect() : chart;
+            const texts = [...div.querySelectorAll('svg text')].filter(shown).map(e => ({ e, r: e.getBoundingClientRect(), t: e.textContent.trim(), onData: !!e.closest('.textpoint, .annotation') }));
+            const grow = (r, d) => ({ left: r.left - d, right: r.right + d, top: r.top - d, bottom: r.bottom + d });
+            for (const x of texts) {
+              if (!inside(x.r, chart, 1)) labels.push(name + ': "' + x.t + '" reaches outside the chart');
+              // A label on the data keeps 3 px from the plot area's edges: one that touches the edge reads as cut off.
+              if (x.onData && !inside(grow(x.r, 3), plot, 0)) labels.push(name + ': "' + x.t + '" lies outside the plot area or touches its edge');
+            }
+            for (let i = 0; i < texts.length; i++)
+              for (let j = i + 1; j < texts.length; j++) {
+                // Labels on the data keep 3 px clear of any other text; the rest (ticks, titles, legend) must not overlap.
+                const clearance = texts[i].onData || texts[j].onData ? 3 : 0;
+                if (overlap(grow(texts[i].r, clearance), texts[j].r) > (clearance ? 0 : 0.15 * Math.min(texts[i].r.width * texts[i].r.height, texts[j].r.width * texts[j].r.height)))
+                  labels.push(name + ': "' + texts[i].t + '" overlaps "' + texts[j].t + '"');
+              }
+            // A point's label must not sit on another point's marker.
+            div.querySelectorAll('.scatterlayer .trace').forEach((trace, t) => {
+              trace.querySelectorAll('.textpoint').forEach((label, k) => {
+                if (!shown(label)) return;
+                const r = label.getBoundingClientRect();
+                div.querySelectorAll('.scatterlayer .trace').forEach((other, u) => other.querySelectorAll('.points .point').forEach((marker, m) => {
+                  if (u === t && m === k) return;
+                  if (overlap(r, marker.getBoundingClientRect()) > 0) labels.push(name + ': "' + label.textContent.trim() + '" covers another point');
+                }));
+              });
+            });
+          });
+          return { blank, labels };
         }
         """;
 

@@ -21,7 +21,7 @@ public class ReportInBrowserTests(GeneratedReports reports)
     }
 
     [Theory]
-    [InlineData("notebook", 1, 1)]
+    [InlineData("notebook", 1, 2)]
     [InlineData("experiment", 4, 0)]
     public async Task Every_chart_is_drawn_and_every_image_loaded(string kind, int charts, int images)
     {
@@ -32,6 +32,40 @@ public class ReportInBrowserTests(GeneratedReports reports)
         Assert.Equal(images, visit.Images);
         Assert.Equal(visit.Images, visit.LoadedImages);
         Assert.Empty(visit.VisibleErrors);
+    }
+
+    [Theory]
+    [InlineData("notebook")]
+    [InlineData("experiment")]
+    public async Task Every_figure_has_ink_and_every_chart_label_sits_in_its_chart_clear_of_the_others(string kind)
+    {
+        var visit = await (await reports.Browser()).VisitAsync(reports.Report(kind));
+
+        Assert.Empty(visit.BlankImages);
+        Assert.Empty(visit.LabelProblems);
+    }
+
+    /// <summary>The figure checks can fail: a white image, point labels on top of each other and a label pushed out of
+    /// the plot area are all reported.</summary>
+    [Fact]
+    public async Task The_figure_check_catches_blank_images_and_colliding_or_escaping_labels()
+    {
+        var white = SegAlign.Visualisation.Canvas.Render(40, 30, _ => { });
+        var chart = System.Text.Json.Nodes.JsonNode.Parse("""
+            {"data": [{"type": "scatter", "mode": "markers+text", "x": [1, 1.001, 2], "y": [5, 5, 9.99],
+                       "text": ["sfnet label", "fpn label", "rsp"], "textposition": "top center"}],
+             "layout": {"title": {"text": "collisions"}, "yaxis": {"range": [0, 10]}, "height": 300}}
+            """)!.AsObject();
+        var page = new SegAlign.Reports.ReportPage("figures")
+            .Add($"<img src=\"data:image/png;base64,{Convert.ToBase64String(white.Png)}\" alt=\"white\">").Chart(chart);
+        string path = Path.Combine(reports.NotebookFolderPath, "figures.html");
+        page.Save(path);
+
+        var visit = await (await reports.Browser()).VisitAsync(path);
+
+        Assert.Contains(visit.BlankImages, b => b.Contains("white", StringComparison.Ordinal));
+        Assert.Contains(visit.LabelProblems, p => p.Contains("\"sfnet label\" overlaps \"fpn label\"", StringComparison.Ordinal));
+        Assert.Contains(visit.LabelProblems, p => p.Contains("\"rsp\" lies outside the plot area", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -85,6 +85,21 @@ public class ChartTests
     }
 
     [Fact]
+    public void Every_variant_keeps_one_colour_everywhere_and_the_variants_of_an_experiment_differ()
+    {
+        Assert.Equal(PlotlyKit.ColourOf("fam"), PlotlyKit.ColourOf("sfnet"));          // one decoder, one colour
+        Assert.Equal(PlotlyKit.ColourOf("brand-new"), PlotlyKit.ColourOf("brand-new")); // unknown names: a stable pick
+        foreach (var name in SegAlign.Experiments.ExperimentDefinition.Available())
+        {
+            var variants = SegAlign.Experiments.ExperimentDefinition.Load(name).Variants.Select(v => v.Name).ToList();
+            Assert.All(variants, v => Assert.True(PlotlyKit.VariantColours.ContainsKey(v), $"{name}: variant {v} has no fixed colour"));
+            Assert.Equal(variants.Count, variants.Select(PlotlyKit.ColourOf).Distinct().Count());
+        }
+        Assert.Equal([-0.2, 0, 0.2], PlotlyKit.Spread(3, 0.2).Select(d => Math.Round(d, 9)));
+        Assert.Equal([0.0], PlotlyKit.Spread(1, 0.2));
+    }
+
+    [Fact]
     public void The_Pareto_front_keeps_the_points_no_other_beats_on_cost_and_accuracy()
     {
         CostPoint P(string l, double cost, double mean) => new(l, cost, mean, 0.5, 3);
@@ -93,18 +108,22 @@ public class ChartTests
     }
 
     [Fact]
-    public void Accuracy_against_cost_joins_the_front_and_greys_the_rest()
+    public void Accuracy_against_cost_names_every_variant_in_the_legend_in_its_colour_and_joins_the_front()
     {
         var summary = ExperimentSummary.From(Definition(), "smoke", Rows(), 6);
         var figure = Json(Charts.MiouVsGmacs(summary));
         HasTitles(figure, "mIoU vs multiply-adds", "GMACs per image (one forward pass)", "mIoU (%), mean ± std over seeds");
-        var front = figure["data"]![0]!;
-        Assert.Equal("Pareto front", front["name"]!.GetValue<string>());
-        Assert.Equal(["base", "better"], front["text"]!.AsArray().Select(t => t!.GetValue<string>()));
-        Assert.Equal(["costly"], figure["data"]![1]!["text"]!.AsArray().Select(t => t!.GetValue<string>()));
+        var traces = figure["data"]!.AsArray();
+        Assert.Equal("Pareto front", traces[0]!["name"]!.GetValue<string>());
+        Assert.Equal(2, traces[0]!["x"]!.AsArray().Count);
+        var variants = traces.Skip(1).ToList();
+        Assert.Equal(["base", "better", "costly (dominated)"], variants.Select(t => t!["name"]!.GetValue<string>()).Order());
+        // No text on the plot to collide: the legend names the points, each in its variant's colour.
+        Assert.All(variants, t => Assert.Equal("markers", t!["mode"]!.GetValue<string>()));
+        Assert.All(variants, t => Assert.Equal(PlotlyKit.ColourOf(t!["name"]!.GetValue<string>().Split(' ')[0]), t!["marker"]!["color"]!.GetValue<string>()));
 
         var latency = Json(Charts.MiouVsLatency(summary));
-        Assert.Equal(2, latency["data"]![0]!["x"]!.AsArray().Count + (latency["data"]!.AsArray().Count > 1 ? latency["data"]![1]!["x"]!.AsArray().Count : 0));
+        Assert.Equal(2, latency["data"]!.AsArray().Count(t => t!["mode"]!.GetValue<string>() == "markers"));
         HasTitles(Json(Charts.VariantMetrics(summary)), "Demo ablation", "variant", "score (%), mean ± std over seeds");
         HasTitles(Json(Charts.Cost(summary)), "Cost of one forward pass", "variant", "GMACs per image");
     }

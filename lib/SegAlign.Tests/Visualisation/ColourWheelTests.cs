@@ -68,16 +68,16 @@ public class ColourWheelTests
     [Theory]
     [InlineData(64)]
     [InlineData(129)]
-    public void The_legend_is_a_png_of_the_requested_size_black_at_the_centre_red_at_the_right_rim(int size)
+    public void The_key_is_black_at_the_centre_red_at_the_right_rim_and_the_legend_a_png_around_it(int size)
     {
-        var legend = ColourWheel.Legend(size);
-        var decoded = Pngs.Decode(legend);
-        Assert.Equal((size, size), (legend.Width, legend.Height));
-        Assert.Equal((size, size), (decoded.Width, decoded.Height));
-        var centre = decoded[size / 2, size / 2];
+        var key = ColourWheel.Key(size);
+        Assert.Equal((size, size), (key.Width, key.Height));
+        var centre = key.At(size / 2, size / 2);
         Assert.True(centre.R + centre.G + centre.B < 30, $"the centre (no displacement) should be black, got {centre}");
-        var right = decoded[size - 2, size / 2];
+        var right = key.At(size - 2, size / 2);
         Assert.True(right.R > 200 && right.G < 60 && right.B < 60, $"right rim should be red, got {right}");
-        Assert.Equal(Colour.White, decoded[0, 0]);
+        Assert.Equal(Colour.White, key.At(0, 0));
+        var legend = Pngs.Decode(ColourWheel.Legend(size));
+        Assert.True(legend.Width > size && legend.Height > size, "the legend draws the key with its words around it");
     }
 }

@@ -13,9 +13,10 @@ public class DisplayTests
         Assert.Equal("**agrees** (p = 0.01)", prose.Data["text/markdown"]!.GetValue<string>());
         Assert.Equal("**agrees** (p = 0.01)", prose.Data["text/plain"]!.GetValue<string>());
 
-        var figure = MimeFormatter.Format(ColourWheel.Legend(32));
+        var legend = ColourWheel.Legend(32);
+        var figure = MimeFormatter.Format(legend);
         Assert.True(figure.Data.ContainsKey("image/png"));
-        Assert.Equal(32, figure.Metadata!["image/png"]!["width"]!.GetValue<int>());
+        Assert.Equal(legend.Width, figure.Metadata!["image/png"]!["width"]!.GetValue<int>());
 
         var chart = MimeFormatter.Format(Charts.Confusion(SegAlign.Evaluation.ConfusionMatrix.FromCounts(2, [1, 0, 0, 1]), ["a", "b"]));
         Assert.True(chart.Data.ContainsKey(MimeFormatter.PlotlyMime));

@@ -28,40 +28,47 @@ public class FigureTests
         new(name, side, side, Enumerable.Repeat(dx, side * side).ToArray(), Enumerable.Repeat(dy, side * side).ToArray(), input, input);
 
     [Fact]
-    public void Every_glyph_is_five_wide_and_text_width_counts_the_gaps()
+    public void Text_is_drawn_with_the_embedded_font()
     {
-        foreach (char c in "Az09 ×±Δ→.,;gjpqy")
-        {
-            Assert.True(PixelFont.Covers(c), $"'{c}' has no glyph");
-            Assert.Equal(PixelFont.GlyphWidth * PixelFont.GlyphHeight, PixelFont.Glyph(c).Length);
-        }
-        Assert.Equal(6 * 3 - 1, PixelFont.Width("abc"));
-        Assert.Equal(2 * (6 * 3 - 1), PixelFont.Width("abc", 2));
-        var raster = new Raster(40, 12, Colour.White);
-        raster.Text("I", 0, 0, Colour.Black);
-        Assert.Equal(Colour.Black, raster[2, 3]);     // the stem of I
-        Assert.Equal(Colour.White, raster[0, 3]);
+        // The measurement behind the choice of SkiaSharp 2.88 (Visualisation/Canvas.cs): in this process it loads,
+        // finds its native library and draws DejaVu glyphs.
+        Assert.Equal("DejaVu Sans", Canvas.Sans.FamilyName);
+        Assert.True(Canvas.SansBold.IsBold);
+        Assert.InRange(Canvas.Width("mIoU 41.2 ×2 →", Canvas.LabelSize), 80, 120);
+        var blank = Pngs.Decode(Canvas.Render(120, 30, _ => { }));
+        var text = Pngs.Decode(Canvas.Render(120, 30, c => c.Write("Flow ×2", 4, 6, Canvas.TitleSize, Colour.Ink)));
+        Assert.Equal(0, Pngs.Inked(blank));
+        Assert.InRange(Pngs.Inked(text), 80, 1500);
+        Assert.True(text.At(2, 2) == Colour.White, "nothing drawn outside the text");
     }
 
     [Fact]
     public void Titles_wrap_at_spaces_to_the_width_given()
     {
-        var lines = Figure.Wrap("fam.p3 max 1.23 px = 4.9 input px", PixelFont.Width("fam.p3 max 1.23"), 1);
-        Assert.Equal(["fam.p3 max 1.23", "px = 4.9 input", "px"], lines);
-        Assert.Equal(["a", "b"], Figure.Wrap("a\nb", 100, 1));
+        float width = Canvas.Width("fam.p3 longest 1.23", Canvas.LabelSize);
+        Assert.Equal(["fam.p3 longest 1.23", "px = 4.9 input px"], Canvas.Wrap("fam.p3 longest 1.23 px = 4.9 input px", width, Canvas.LabelSize));
+        Assert.Equal(["a", "b"], Canvas.Wrap("a\nb", 100, Canvas.LabelSize));
+        Assert.Equal([0.0, 5, 10, 15], Canvas.Ticks(0, 16, 4));
+        Assert.Equal([0.0, 0.1, 0.2, 0.3], Canvas.Ticks(0, 0.31, 4));
+        Assert.Equal(["0", "5", "0.1", "2.5"], new[] { 0, 5, 0.1, 2.5 }.Select(Canvas.Tick));
     }
 
     [Fact]
     public void A_figure_is_a_png_as_wide_as_its_panels_with_a_title_above_them()
     {
-        var panel = new Raster(50, 40, new Colour(10, 200, 10));
-        var png = Figure.Compose("Title", [new Panel(panel, "one"), new Panel(panel, "two"), new Panel(panel, "three")], columns: 2,
+        var green = Canvas.Paint(5, 4, (_, _) => new Colour(10, 200, 10));
+        var panel = Panel.Of(green, "one", 50, 40);
+        var png = Figure.Compose("Title", [panel, panel with { Title = "two" }, panel with { Title = "three" }], columns: 2,
             legend: [new Swatch(Colour.Marker, "marker")], notes: ["a note"]);
         var pixels = Pngs.Decode(png);
         Assert.Equal("Title", png.Caption);
-        Assert.True(png.Width >= 2 * 50 + 12);
-        Assert.True(png.Height > 2 * 40 + 2 * PixelFont.LineHeight * 2);
-        Assert.Contains(Enumerable.Range(0, png.Height), y => pixels[10 + 25, y] == new Colour(10, 200, 10));
+        Assert.True(png.Width >= 2 * 50 + 22);
+        Assert.True(png.Height > 2 * 40 + 2 * Canvas.LineHeight(Canvas.LabelSize));
+        Assert.Contains(Enumerable.Range(0, png.Height), y => pixels.At(14 + 25, y) == new Colour(10, 200, 10));
+
+        var withAxes = Pngs.Decode(Figure.Compose("Axes", [Panel.Of(green, "image", 100, 80, new PixelAxes(16, 12),
+            new ColourBar("weight", 0, 1, RelationPlots.Heat))]));
+        Assert.True(withAxes.Width >= 100 + 50 + 60, "room for tick labels and the colour bar");
     }
 
     [Fact]
@@ -70,19 +77,49 @@ public class FigureTests
         var right = Uniform("fam.p3", 4, 2, 0);
         var colours = FlowPlots.Colours(right, 2);
         Assert.Equal((4, 4), (colours.Width, colours.Height));
-        Assert.Equal(ColourWheel.Of(2, 0, 2), colours[1, 2]);
+        Assert.Equal(ColourWheel.Of(2, 0, 2), colours.At(1, 2));
         Assert.Equal(16 / 4.0, right.StrideX);
         Assert.Equal(2, right.MaxMagnitude, 6);
 
         var fields = new[] { right, Uniform("fam.p2", 8, 0, 0.5f) };
         Assert.Equal(2, FlowPlots.SharedScale(fields), 6);
-        var figure = Pngs.Decode(FlowPlots.ColourFields(fields));
-        Assert.True(figure.Width > 3 * 192, "two fields and the key side by side");
+        var figure = FlowPlots.ColourFields(fields);
+        Pngs.Keep(figure, "colour-fields");
+        Assert.True(Pngs.Decode(figure).Width > 2 * 256 + 120, "two fields and the key beside them");
         var arrows = FlowPlots.ArrowsPerLevel(TestScene(), fields, arrowsPerSide: 4);
-        Pngs.Decode(arrows);
+        Pngs.Keep(arrows, "arrows");
+        Assert.True(Pngs.Inked(Pngs.Decode(arrows)) > 10_000);
         var single = FlowPlots.Arrows(TestScene(), right);
         Pngs.Decode(single);
         Assert.StartsWith("fam.p3", single.Caption);
+    }
+
+    [Fact]
+    public void Arrows_start_at_cell_centres_and_span_the_displacement_in_input_pixels()
+    {
+        // A 4×4 field over a 16×16 input (stride 4), every cell displaced by (2, −1) grid pixels = (8, −4) input pixels.
+        var field = new FlowMap("fam.p3", 4, 4, Enumerable.Repeat(2f, 16).ToArray(), Enumerable.Repeat(-1f, 16).ToArray(), 16, 16);
+        var all = FlowPlots.ArrowsOf(field, arrowsPerSide: 4);
+        Assert.Equal(16, all.Count);
+        Assert.Equal(new FlowArrow(2, 2, 8, -4), all[0]);
+        Assert.Equal(new FlowArrow(14, 10, 8, -4), all[2 * 4 + 3]);
+        // Every second cell when two arrows per side are asked for: cells 1 and 3, centred at 6 and 14.
+        var sparse = FlowPlots.ArrowsOf(field, arrowsPerSide: 2);
+        Assert.Equal([6.0, 14, 6, 14], sparse.Select(a => a.X));
+        Assert.Equal([6.0, 6, 14, 14], sparse.Select(a => a.Y));
+        // Enlarged so the longest spans 90 % of the 8-pixel spacing.
+        Assert.Equal(0.9 * 8 / Math.Sqrt(80), FlowPlots.Enlargement(sparse, 8), 9);
+        Assert.Equal(1, FlowPlots.Enlargement([new FlowArrow(1, 1, 0, 0)], 8));
+    }
+
+    [Fact]
+    public void AlignFA_high_and_low_fields_sit_side_by_side()
+    {
+        var maps = new[] { Uniform("cab2.high", 4, 1, 0), Uniform("cab2.low", 4, 0, 1), Uniform("cab3.high", 4, 1, 1), Uniform("cab3.low", 4, 0, -1), Uniform("cam", 2, 1, 0) };
+        var paired = Pngs.Decode(FlowPlots.ColourFields(maps));
+        var unpaired = Pngs.Decode(FlowPlots.ColourFields(maps.Select((m, i) => m with { Name = $"fam.p{i}" }).ToArray()));
+        Assert.True(paired.Width < unpaired.Width, "two columns (high | low) instead of three");
+        Assert.True(paired.Height > unpaired.Height, "one row per merge and one for cam, instead of two rows of three");
     }
 
     [Fact]
@@ -119,8 +156,11 @@ public class FigureTests
             Assert.Equal(expected.Weights.Cast<float>(), actual.Weights.Cast<float>());
         }
         Assert.Equal((2, 3), layer.FromInput(9, 12));
-        var figure = Pngs.Decode(RelationPlots.ForPixel(TestScene(24), [layer], 9, 12));
-        Assert.True(figure.Width > (2 + heads) * 192);
+        var png = RelationPlots.ForPixel(TestScene(24), [layer], 9, 12);
+        Pngs.Keep(png, "relations");
+        var figure = Pngs.Decode(png);
+        Assert.True(figure.Width > (2 + heads) * 200);
+        Assert.Equal((0.0, 16, 8, 8), RelationPlots.CellRectangle(layer, 2, 0));   // coarse 3×3 over 24×24: 8-pixel cells
         Assert.Throws<InputException>(() => RelationPlots.ForPixel(TestScene(24), [layer], 30, 0));
     }
 
@@ -134,10 +174,14 @@ public class FigureTests
         Assert.Equal(1 - 64.0 / 255, SegmentationPlots.PixelAccuracy(scene, allBackground), 9);   // 255 labelled pixels, 64 of class 1
 
         var overlay = SegmentationPlots.Overlay(scene, allBackground);
+        Pngs.Keep(overlay, "overlay");
         var pixels = Pngs.Decode(overlay);
-        Assert.True(overlay.Width > 4 * 16 * 12, "four panels at ×12");
-        Assert.Contains(Enumerable.Range(0, overlay.Height), y => pixels[10 + 2 * (16 * 12 + 12) + 8 * 12, y] == new Colour(40, 40, 40));
-        Pngs.Decode(scene.Picture());
+        Assert.True(overlay.Width > 4 * 256, "four panels of 256 pixels");
+        // The prediction (third panel) is all background: its centre has the background's colour.
+        Assert.Contains(Enumerable.Range(0, overlay.Height), y => pixels.At(14 + 2 * (256 + 22) + 128, y) == new Colour(40, 40, 40));
+        var picture = scene.Picture();
+        Pngs.Keep(picture, "scene");
+        Assert.True(Pngs.Inked(Pngs.Decode(picture)) > 2 * 256 * 200);
     }
 
     [Fact]
@@ -148,9 +192,10 @@ public class FigureTests
         var resized = SegmentationPlots.Resize(coarse, 4, 4);
         Assert.Equal([0, 0, 1, 1, 0, 0, 1, 1, 1, 1, 0, 0, 1, 1, 0, 0], resized.Labels);
         var figure = SegmentationPlots.Compare(scene, [("2×2", coarse), ("32×32", new LabelMap(new byte[32 * 32], 32, 32))], "sizes");
+        Pngs.Keep(figure, "compare");
         var pixels = Pngs.Decode(figure);
         Assert.Equal("sizes", figure.Caption);
-        Assert.True(pixels.Width >= 4 * 16 * 12);
+        Assert.True(pixels.Width >= 4 * 256);
     }
 
     [Fact]

@@ -6,7 +6,7 @@ namespace SegAlign.Display;
 
 /// <summary>
 /// What referencing SegAlign sets up in any process, before its first type is used: FSharp.Core binding for
-/// Plotly.NET and, inside a .NET Interactive kernel, the formatters that show its values and the packaged libtorch
+/// Plotly.NET, SkiaSharp's packaged native library and, inside a .NET Interactive kernel, the formatters that show its values and the packaged libtorch
 /// (so a notebook needs only its #r line).
 /// </summary>
 static class LibraryStartup
@@ -16,6 +16,7 @@ static class LibraryStartup
     internal static void Initialise()
     {
         FSharpCoreBinding.Install();
+        Visualisation.SkiaNative.Install();
         if (!KernelFormatters.InKernel) return;
         KernelFormatters.Register();
         // A kernel has no deps.json naming the packaged native folder, so a system libtorch could be found first.

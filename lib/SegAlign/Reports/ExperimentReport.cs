@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using SegAlign.Experiments;
 using SegAlign.Training;
+using SegAlign.Visualisation;
 
 namespace SegAlign.Reports;
 
@@ -34,10 +35,10 @@ public static class ExperimentReport
 
         page.Heading(2, "Per seed", "per-seed");
         page.Chart(ReportCharts.PerSeed(variants.Select(v => Seeds(v, Runs(v), r => r.Metrics.MeanIoU)).ToList(), "mIoU per seed", "mIoU (%)"),
-            "Each dot is one seed; the mean ± sample std beside it. Same seed = same initialisation and data order across variants.");
+            "Each dot is one seed (spread sideways so equal values all show); the mean ± sample std beside it. Same seed = same initialisation and data order across variants.");
         page.Chart(ReportCharts.PerSeed(variants.Select(v => Seeds(v, Runs(v), r => r.Metrics.BoundaryF)).ToList(), "Boundary F-score per seed", "boundary F (%)"));
         page.Heading(2, "Cost", "cost");
-        page.Chart(ReportCharts.CostVersusAccuracy(summary.Variants.Select(v => (v.Variant, v.GMacs, v.MeanIoU.Mean, v.MeanIoU.Std)).ToList()),
+        page.Chart(ReportCharts.CostVersusAccuracy(summary.Variants.Select(v => new CostPoint(v.Variant, v.GMacs, v.MeanIoU.Mean, v.MeanIoU.Std, v.MeanIoU.N)).ToList()),
             "GMACs of one forward pass at the evaluation resolution (see “How FLOPs are counted” below) against mIoU, mean ± std over seeds.");
         AddPerClass(page, variants, Runs);
         AddRuns(page, rows);

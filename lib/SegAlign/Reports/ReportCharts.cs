@@ -18,36 +18,42 @@ public sealed record SeedValues(string Variant, IReadOnlyList<(int Seed, double 
 /// </summary>
 public static class ReportCharts
 {
-    /// <summary>Every seed's value per variant, and the variant's mean ± std beside them.</summary>
+    /// <summary>
+    /// Every seed's value per variant, spread sideways within the variant's slot so seeds with equal values all show,
+    /// and the variant's mean ± std beside them (black, on the right of the slot), in the variant's colour.
+    /// </summary>
     public static JsonObject PerSeed(IReadOnlyList<SeedValues> variants, string title, string yTitle)
     {
-        var points = variants.SelectMany(v => v.Values.Select(p => (v.Variant, p.Seed, p.Value))).ToList();
-        var seeds = PlotlyKit.Trace("scatter", ("name", "one seed"), ("mode", "markers"),
-            ("x", points.Select(p => p.Variant).ToArray()), ("y", PlotlyKit.Numbers(points.Select(p => p.Value))),
-            ("text", points.Select(p => $"seed {p.Seed}").ToArray()), ("marker", PlotlyKit.Object(("color", PlotlyKit.ColourOf(0)))));
-        var means = PlotlyKit.Trace("scatter", ("name", "mean ± std"), ("mode", "markers"),
-            ("x", variants.Select(v => v.Variant).ToArray()), ("y", PlotlyKit.Numbers(variants.Select(v => v.Mean))),
-            ("error_y", ErrorBars(variants.Select(v => v.Std))), ("marker", PlotlyKit.Object(("color", PlotlyKit.ColourOf(1)))));
-        // Side by side within each variant's slot, so the error bar does not hide the seeds.
-        return Figure(PlotlyKit.Figure([seeds, means], title, "variant", yTitle, layout: ("scattermode", "group")));
+        var traces = new List<Trace>();
+        foreach (var (variant, slot) in variants.Select((v, i) => (v, i)))
+        {
+            var offsets = PlotlyKit.Spread(variant.Values.Count, 0.18);
+            traces.Add(PlotlyKit.Trace("scatter", ("name", variant.Variant), ("mode", "markers"), ("showlegend", false),
+                ("x", PlotlyKit.Numbers(offsets.Select(o => slot - 0.12 + o))), ("y", PlotlyKit.Numbers(variant.Values.Select(p => p.Value))),
+                ("text", variant.Values.Select(p => $"{variant.Variant}, seed {p.Seed}").ToArray()), ("hovertemplate", "%{text}: %{y:.2f}<extra></extra>"),
+                ("marker", PlotlyKit.Object(("color", PlotlyKit.ColourOf(variant.Variant)), ("size", 9), ("opacity", 0.85),
+                    ("line", PlotlyKit.Object(("color", "#ffffff"), ("width", 1)))))));
+        }
+        traces.Add(PlotlyKit.Trace("scatter", ("name", "mean ± std"), ("mode", "markers"),
+            ("x", PlotlyKit.Numbers(variants.Select((_, i) => i + 0.28))), ("y", PlotlyKit.Numbers(variants.Select(v => v.Mean))),
+            ("error_y", ErrorBars(variants.Select(v => v.Std))), ("marker", PlotlyKit.Object(("color", "#222222"), ("symbol", "diamond"), ("size", 10))),
+            ("text", variants.Select(v => v.Variant).ToArray()), ("hovertemplate", "%{text}: mean %{y:.2f}<extra></extra>")));
+        var axis = PlotlyKit.Object(("tickmode", "array"), ("tickvals", Enumerable.Range(0, variants.Count).ToArray()),
+            ("ticktext", variants.Select(v => v.Variant).ToArray()), ("range", new[] { -0.5, variants.Count - 0.5 }), ("zeroline", false));
+        return Figure(PlotlyKit.Figure(traces, title, "variant (each dot one seed)", yTitle, xAxis: axis,
+            layout: ("legend", PlotlyKit.Object(("orientation", "h"), ("x", 1), ("xanchor", "right"), ("y", 1.02), ("yanchor", "bottom")))));
     }
 
-    /// <summary>Cost against accuracy: one point per variant at its GMACs, mIoU mean ± std, labelled.</summary>
-    public static JsonObject CostVersusAccuracy(IReadOnlyList<(string Variant, double GMacs, double Mean, double Std)> variants)
-    {
-        // The labels show on the points, not only on hover.
-        var points = PlotlyKit.Trace("scatter", ("name", "variants"), ("mode", "markers+text"), ("textposition", "top center"),
-            ("x", PlotlyKit.Numbers(variants.Select(v => v.GMacs))), ("y", PlotlyKit.Numbers(variants.Select(v => v.Mean))),
-            ("text", variants.Select(v => v.Variant).ToArray()), ("error_y", ErrorBars(variants.Select(v => v.Std))),
-            ("marker", PlotlyKit.Object(("color", PlotlyKit.ColourOf(0)))));
-        return Figure(PlotlyKit.Figure([points], "Cost vs accuracy", "GMACs (one forward pass)", "mIoU (%)"));
-    }
+    /// <summary>Cost against accuracy, as <see cref="Charts.AccuracyVsCost"/> draws it everywhere: one legend entry per
+    /// variant in its colour, the Pareto front joined.</summary>
+    public static JsonObject CostVersusAccuracy(IReadOnlyList<CostPoint> variants) =>
+        Figure(Charts.AccuracyVsCost(variants, "GMACs (one forward pass)", "Cost vs accuracy", "mIoU (%), mean ± std over seeds"));
 
-    /// <summary>Grouped columns: each class's IoU (mean ± std over seeds), one colour per variant.</summary>
+    /// <summary>Grouped columns: each class's IoU (mean ± std over seeds), one colour per variant (its decoder's).</summary>
     public static JsonObject PerClass(IReadOnlyList<string> classes, IReadOnlyList<(string Variant, IReadOnlyList<double> Means, IReadOnlyList<double> Stds)> variants)
     {
-        var columns = variants.Select((v, i) => PlotlyKit.Trace("bar", ("name", v.Variant), ("x", classes.ToArray()),
-            ("y", PlotlyKit.Numbers(v.Means)), ("error_y", ErrorBars(v.Stds)), ("marker", PlotlyKit.Object(("color", PlotlyKit.ColourOf(i))))));
+        var columns = variants.Select(v => PlotlyKit.Trace("bar", ("name", v.Variant), ("x", classes.ToArray()),
+            ("y", PlotlyKit.Numbers(v.Means)), ("error_y", ErrorBars(v.Stds)), ("marker", PlotlyKit.Object(("color", PlotlyKit.ColourOf(v.Variant))))));
         return Figure(PlotlyKit.Figure(columns, "Per-class IoU", "class", "IoU (%)", layout: ("barmode", "group")));
     }
 

@@ -55,7 +55,7 @@ public static partial class Charts
             var stats = classes.Select(name => Stat.Of(runs.Select(r => r.Metrics.Classes.FirstOrDefault(c => c.Name == name)?.IoU)
                 .Where(v => v is not null).Select(v => v!.Value).ToList())).ToList();
             traces.Add(Trace("bar", ("name", variant), ("x", classes), ("y", Numbers(stats.Select(s => (double?)s.Mean))),
-                ("error_y", ErrorBars(stats.Select(s => (double?)s.Std))), ("marker", Object(("color", ColourOf(index)))),
+                ("error_y", ErrorBars(stats.Select(s => (double?)s.Std))), ("marker", Object(("color", ColourOf(variant)))),
                 ("text", stats.Select(s => s.Format("F1") + $" (n={s.N})").ToArray()), ("textposition", "none"),
                 ("hovertemplate", "%{fullData.name}<br>%{x}: %{text}<extra></extra>")));
         }
@@ -74,7 +74,7 @@ public static partial class Charts
         };
         var traces = metrics.Select((m, i) => Trace("bar", ("name", m.Name), ("x", names),
             ("y", Numbers(summary.Variants.Select(v => (double?)m.Of(v).Mean))), ("error_y", ErrorBars(summary.Variants.Select(v => (double?)m.Of(v).Std))),
-            ("marker", Object(("color", ColourOf(i)))), ("text", summary.Variants.Select(v => m.Of(v).Format() + $" (n={m.Of(v).N})").ToArray()),
+            ("marker", Object(("color", MetricPalette[i % MetricPalette.Length]))), ("text", summary.Variants.Select(v => m.Of(v).Format() + $" (n={m.Of(v).N})").ToArray()),
             ("textposition", "none"), ("hovertemplate", "%{x}<br>%{fullData.name}: %{text}<extra></extra>")));
         return Figure(traces, title ?? $"{summary.Experiment.Title} — preset {summary.Preset}", "variant", "score (%), mean ± std over seeds",
             layout: [("barmode", "group")]);
@@ -85,7 +85,7 @@ public static partial class Charts
     {
         if (summary.Variants.Count == 0) return Message(title ?? "Cost", "variant", "GMACs", "no finished runs yet");
         var trace = Trace("bar", ("x", summary.Variants.Select(v => v.Variant).ToArray()), ("y", Numbers(summary.Variants.Select(v => v.GMacs))),
-            ("marker", Object(("color", summary.Variants.Select((_, i) => ColourOf(i)).ToArray()))), ("showlegend", false),
+            ("marker", Object(("color", summary.Variants.Select(v => ColourOf(v.Variant)).ToArray()))), ("showlegend", false),
             ("text", summary.Variants.Select(v => Invariant($"{v.GMacs:F3} GMACs, {v.Parameters / 1e6:F2} M parameters")).ToArray()),
             ("textposition", "none"), ("hovertemplate", "%{x}<br>%{text}<extra></extra>"));
         return Figure([trace], title ?? $"Cost of one forward pass — {summary.Experiment.Name}, preset {summary.Preset}", "variant", "GMACs per image");
@@ -108,26 +108,31 @@ public static partial class Charts
     }
 
     /// <summary>
-    /// Accuracy against a cost: every point with its std error bar and label; the Pareto-optimal points (no other is
-    /// both cheaper and better) drawn in red and joined, the others in grey.
+    /// Accuracy against a cost: every variant its own trace in its decoder's colour (named in the legend, so no label
+    /// sits on the plot to collide with another), with its std error bar; the Pareto-optimal points (no other is both
+    /// cheaper and better) joined by a dashed line and drawn filled, the dominated ones as open circles.
     /// </summary>
     public static GenericChart AccuracyVsCost(IReadOnlyList<CostPoint> points, string costTitle, string title, string accuracyTitle = "mIoU (%), mean ± std over seeds")
     {
         if (points.Count == 0) return Message(title, costTitle, accuracyTitle, "no finished runs yet");
-        var front = Pareto.Front(points).ToHashSet();
-        Trace Points(IEnumerable<CostPoint> chosen, string name, string colour, string mode)
+        var front = Pareto.Front(points);
+        var traces = new List<Trace>();
+        if (front.Count > 1)
+            traces.Add(Trace("scatter", ("name", "Pareto front"), ("mode", "lines"), ("x", Numbers(front.Select(i => points[i].Cost))),
+                ("y", Numbers(front.Select(i => points[i].Mean))), ("line", Object(("color", "#333333"), ("dash", "dash"), ("width", 1.5))),
+                ("hoverinfo", "skip")));
+        for (int i = 0; i < points.Count; i++)
         {
-            var list = chosen.ToList();
-            return Trace("scatter", ("name", name), ("mode", mode), ("x", Numbers(list.Select(p => p.Cost))), ("y", Numbers(list.Select(p => p.Mean))),
-                ("error_y", ErrorBars(list.Select(p => (double?)p.Std))), ("text", list.Select(p => p.Label).ToArray()), ("textposition", "top center"),
-                ("marker", Object(("color", colour), ("size", 10))), ("line", Object(("color", colour), ("dash", "dot"))),
-                ("customdata", list.Select(p => Invariant($"{p.Mean:F2} ± {(double.IsNaN(p.Std) ? "–" : p.Std.ToString("F2", CultureInfo.InvariantCulture))} (n={p.Seeds})")).ToArray()),
-                ("hovertemplate", "%{text}<br>cost %{x:.4g}<br>%{customdata}<extra></extra>"));
+            var p = points[i];
+            bool optimal = front.Contains(i);
+            string colour = ColourOf(p.Label);
+            traces.Add(Trace("scatter", ("name", optimal ? p.Label : $"{p.Label} (dominated)"), ("mode", "markers"),
+                ("x", Numbers([p.Cost])), ("y", Numbers([p.Mean])), ("error_y", ErrorBars([(double?)p.Std])),
+                ("marker", Object(("color", colour), ("size", 12), ("symbol", optimal ? "circle" : "circle-open"), ("line", Object(("color", colour), ("width", 2))))),
+                ("customdata", new[] { Invariant($"{p.Mean:F2} ± {(double.IsNaN(p.Std) ? "–" : p.Std.ToString("F2", CultureInfo.InvariantCulture))} (n={p.Seeds})") }),
+                ("hovertemplate", $"{p.Label}<br>cost %{{x:.4g}}<br>%{{customdata}}<extra></extra>")));
         }
-        var traces = new List<Trace> { Points(front.Order().Select(i => points[i]).OrderBy(p => p.Cost), "Pareto front", "#d62728", "lines+markers+text") };
-        var others = points.Where((_, i) => !front.Contains(i)).ToList();
-        if (others.Count > 0) traces.Add(Points(others, "dominated", "#7f7f7f", "markers+text"));
-        return Figure(traces, title, costTitle, accuracyTitle);
+        return Figure(traces, title, costTitle, accuracyTitle, layout: [("legend", Object(("title", Title("variant"))))]);
     }
 
     static string Describe(IReadOnlyList<RunRow> rows)

@@ -1,3 +1,5 @@
+using SkiaSharp;
+
 namespace SegAlign.Visualisation;
 
 /// <summary>
@@ -56,20 +58,36 @@ public static class ColourWheel
 
     /// <summary>The key: a disc where each point has the colour of the displacement from the centre to it (the rim is
     /// the full scale), on white, <paramref name="size"/>×<paramref name="size"/> pixels.</summary>
-    public static Raster Key(int size = 128)
+    public static SKBitmap Key(int size = 128)
     {
-        var key = new Raster(size, size, Colour.White);
         double centre = (size - 1) / 2.0, radius = size / 2.0 - 1;
-        for (int y = 0; y < size; y++)
-            for (int x = 0; x < size; x++)
-            {
-                double dx = x - centre, dy = y - centre;
-                if (dx * dx + dy * dy <= radius * radius) key.Set(x, y, Of(dx, dy, radius));
-            }
-        return key;
+        return Canvas.Paint(size, size, (x, y) =>
+        {
+            double dx = x - centre, dy = y - centre;
+            return dx * dx + dy * dy <= radius * radius ? Of(dx, dy, radius) : Colour.White;
+        });
     }
 
-    /// <summary>The legend image: <see cref="Key"/> as a PNG of exactly <paramref name="size"/>×<paramref name="size"/> pixels.</summary>
+    /// <summary>The key as a figure panel: the disc with the four directions named around it; the title says what the rim
+    /// stands for (<paramref name="rim"/>, e.g. "rim = 1.2 px").</summary>
+    public static Panel KeyPanel(string rim, int disc = 120)
+    {
+        const int labelRoom = 40;
+        int side = disc + 2 * labelRoom;
+        var key = Key(disc);
+        return new Panel($"Colour key: {rim}", side, side, canvas =>
+        {
+            canvas.DrawBitmap(key, labelRoom, labelRoom);
+            float c = side / 2f, r = disc / 2f;
+            canvas.Write("right", c + r + 3, c - Canvas.TickSize / 2, Canvas.TickSize, Colour.Ink);
+            canvas.Write("left", c - r - 3, c - Canvas.TickSize / 2, Canvas.TickSize, Colour.Ink, SKTextAlign.Right);
+            canvas.Write("up", c, c - r - Canvas.LineHeight(Canvas.TickSize) - 1, Canvas.TickSize, Colour.Ink, SKTextAlign.Center);
+            canvas.Write("down", c, c + r + 3, Canvas.TickSize, Colour.Ink, SKTextAlign.Center);
+        });
+    }
+
+    /// <summary>The key (a disc <paramref name="size"/> pixels across) on its own, with the directions named (for a field shown without <see cref="FlowPlots.ColourFields"/>,
+    /// which draws this key once beside its panels).</summary>
     public static PngImage Legend(int size = 128) =>
-        Key(size).ToPng("flow colour key: direction = hue (right = red, down = yellow, left = cyan, up = violet), length = brightness");
+        Figure.Compose("Flow colour key", [KeyPanel("rim = full scale, centre = no displacement", size)]);
 }

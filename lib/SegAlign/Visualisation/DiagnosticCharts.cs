@@ -66,7 +66,7 @@ public static partial class Charts
             bool first = curves.First(c => c.Variant == curve.Variant) == curve;
             traces.Add(Trace("scatter", ("mode", "lines"), ("name", curve.Variant), ("legendgroup", curve.Variant), ("showlegend", first),
                 ("x", points.Select(r => r.Iteration).ToArray()), ("y", Numbers(points.Select(r => r.Loss))),
-                ("line", Object(("color", ColourOf(variants.IndexOf(curve.Variant))), ("width", 1.5))),
+                ("line", Object(("color", ColourOf(curve.Variant)), ("width", 1.5))),
                 ("hovertemplate", $"{curve.Variant}, seed {curve.Seed}<br>iteration %{{x}}<br>loss %{{y:.4f}}<extra></extra>")));
         }
         return Figure(traces, chartTitle, "iteration", "training loss (mean over each log interval)", layout: [("legend", Object(("title", Title("variant"))))]);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using SegAlign.Models.Decoders;
+using SkiaSharp;
 using static TorchSharp.torch;
 
 namespace SegAlign.Visualisation;
@@ -35,50 +36,47 @@ public sealed record FlowMap(string Name, int Height, int Width, float[] Dx, flo
     public string Describe() => string.Create(CultureInfo.InvariantCulture, $"{Name} · {Width}×{Height} (stride {StrideX:0.##})");
 }
 
+/// <summary>One arrow of a flow field in input pixels: it starts at the centre of a cell of the field's grid
+/// (<see cref="X"/>, <see cref="Y"/>) and its true displacement is (<see cref="Dx"/>, <see cref="Dy"/>).</summary>
+public readonly record struct FlowArrow(double X, double Y, double Dx, double Dy)
+{
+    public double Length => Math.Sqrt(Dx * Dx + Dy * Dy);
+}
+
 /// <summary>
-/// Pictures of FAM / AlignFA / AlignCM flow fields: colour-coded fields (<see cref="ColourWheel"/>) and arrows over
-/// the input image. An arrow starts at a cell of the field's grid and points to where that cell samples the map it
-/// warps (grid_sample reads at base + offset).
+/// Pictures of FAM / AlignFA / AlignCM flow fields: colour-coded fields (<see cref="ColourWheel"/>) with one colour key,
+/// and arrows over the input image with axes in input pixels and the displacement on a colour bar. An arrow starts at a
+/// cell of the field's grid and points to where that cell samples the map it warps (grid_sample reads at base + offset).
 /// </summary>
 public static class FlowPlots
 {
-    const int PanelSide = 192;
-
     /// <summary>The field as colours, one pixel per cell; <paramref name="scale"/> = the magnitude shown at full brightness.</summary>
-    public static Raster Colours(FlowMap map, double scale)
-    {
-        var raster = new Raster(map.Width, map.Height);
-        for (int y = 0; y < map.Height; y++)
-            for (int x = 0; x < map.Width; x++)
-            {
-                int i = y * map.Width + x;
-                raster.Set(x, y, ColourWheel.Of(map.Dx[i], map.Dy[i], scale));
-            }
-        return raster;
-    }
+    public static SKBitmap Colours(FlowMap map, double scale) =>
+        Canvas.Paint(map.Width, map.Height, (x, y) => ColourWheel.Of(map.Dx[y * map.Width + x], map.Dy[y * map.Width + x], scale));
 
     /// <summary>
-    /// Every field as a colour image, all drawn at the same size (so coarse grids show their cells), followed by the
-    /// colour key. With <paramref name="maxMagnitude"/> every panel shares that scale (compare fields, or two models);
-    /// without it each panel is scaled to its own longest displacement. Titles give each field's grid, stride and
-    /// longest displacement in pixels of its grid and of the input.
+    /// Every field as a colour image over the input's extent (axes in input pixels, coarse grids show their cells), with
+    /// the colour key once beside them. AlignFA's two offset fields of a merge (name.high, name.low) sit side by side.
+    /// With <paramref name="maxMagnitude"/> every panel shares that scale (compare fields, or two models); without it
+    /// each panel is scaled to its own longest displacement. Titles give each field's grid, stride and longest
+    /// displacement in pixels of its grid and of the input.
     /// </summary>
     public static PngImage ColourFields(IReadOnlyList<FlowMap> maps, double? maxMagnitude = null, string? title = null)
     {
         if (maps.Count == 0) throw new InputException("flow fields", "there are none", "record them from a decoder with FAM or AlignFA/AlignCM (Inspect.Flows)");
-        var panels = new List<Panel>();
-        foreach (var map in maps)
+        var (ordered, columns) = Arrange(maps);
+        var panels = ordered.Select(map =>
         {
-            double max = map.MaxMagnitude;
-            double scale = maxMagnitude ?? (max > 0 ? max : 1);
-            panels.Add(new Panel(Enlarged(Colours(map, scale)), $"{map.Describe()}\nmax {Number(max)} px = {Number(max * map.StrideX)} input px"));
-        }
-        string scaleText = maxMagnitude is double shared
-            ? $"full brightness = {Number(shared)} px (same scale in every panel)"
-            : "each panel scaled to its own longest displacement";
-        panels.Add(new Panel(ColourWheel.Key(PanelSide), $"key: rim = full scale\nright red, down yellow, left cyan, up violet"));
-        return Figure.Compose(title ?? $"Flow fields ({maps.Count}): direction = hue, length = brightness", panels, columns: Math.Min(panels.Count, 4),
-            notes: [$"{scaleText}; px = pixels of the field's own grid (× stride = input pixels); black = no displacement."]);
+            if (map is null) return Panel.Blank();
+            double max = map.MaxMagnitude, scale = maxMagnitude ?? (max > 0 ? max : 1);
+            var (width, height) = Figure.DisplaySize(map.InputWidth, map.InputHeight);
+            return Panel.Of(Colours(map, scale), $"{map.Describe()}\nlongest {Canvas.Number(max)} px = {Canvas.Number(max * map.StrideX)} input px",
+                width, height, new PixelAxes(map.InputWidth, map.InputHeight));
+        }).ToList();
+        string rim = maxMagnitude is double shared ? $"rim = {Canvas.Number(shared)} px, every panel" : "rim = each panel's longest";
+        return Figure.Compose(title ?? $"Flow fields ({maps.Count}): direction = hue, length = brightness", panels, columns,
+            key: ColourWheel.KeyPanel(rim),
+            notes: ["px = pixels of the field's own grid (× stride = input pixels); black = no displacement."]);
     }
 
     /// <summary>The longest displacement over several sets of fields (e.g. two models): pass it as the
@@ -87,69 +85,122 @@ public static class FlowPlots
         sets.SelectMany(s => s).Select(m => m.MaxMagnitude).DefaultIfEmpty(0).Max() is var max && max > 0 ? max : 1;
 
     /// <summary>One field as arrows over the input image (see <see cref="ArrowsPerLevel"/>).</summary>
-    public static PngImage Arrows(Scene scene, FlowMap map, int arrowsPerSide = 12)
-    {
-        var (panel, note) = ArrowPanel(scene, map, arrowsPerSide);
-        return Figure.Compose($"{map.Name}: where each cell samples the warped map", [panel], notes: [note]);
-    }
+    public static PngImage Arrows(Scene scene, FlowMap map, int arrowsPerSide = 12) =>
+        ArrowsPerLevel(scene, [map], arrowsPerSide, $"{map.Name}: where each cell samples the warped map");
 
     /// <summary>
-    /// Each field as arrows over the input image, one panel per field (pyramid level). Arrows sit on a grid of at most
-    /// <paramref name="arrowsPerSide"/> per side, coloured by direction (same hues as the colour images), and are scaled
-    /// so the longest spans 90% of the grid spacing: the panel title says by how much and the true length in pixels.
+    /// Each field as arrows over the input image, one panel per field (pyramid level; AlignFA's high and low fields side
+    /// by side), axes in input pixels. Arrows sit on a grid of at most <paramref name="arrowsPerSide"/> per side and are
+    /// scaled so the longest spans 90 % of the arrow spacing (the title says by how much); their colour is the true
+    /// displacement in input pixels, read on the colour bar.
     /// </summary>
     public static PngImage ArrowsPerLevel(Scene scene, IReadOnlyList<FlowMap> maps, int arrowsPerSide = 12, string? title = null)
     {
         if (maps.Count == 0) throw new InputException("flow fields", "there are none", "record them from a decoder with FAM or AlignFA/AlignCM (Inspect.Flows)");
-        var drawn = maps.Select(m => ArrowPanel(scene, m, arrowsPerSide)).ToList();
-        return Figure.Compose(title ?? $"Flow per level over scene {scene.Index}: where each cell samples the warped map",
-            drawn.Select(d => d.Panel).ToList(), columns: Math.Min(maps.Count, 3),
-            notes: ["Arrow = displacement from a cell centre to where it samples (grid_sample reads at base + offset), drawn enlarged by the factor in each title; colour = direction."]);
+        foreach (var map in maps)
+            if (map.InputHeight != scene.Height || map.InputWidth != scene.Width)
+                throw new InputException($"flow field {map.Name}", $"was recorded on a {map.InputWidth}×{map.InputHeight} input, not this {scene.Width}×{scene.Height} scene",
+                    "record the flows on the scene you draw them over");
+        var (ordered, columns) = Arrange(maps);
+        var image = scene.Image();
+        var panels = ordered.Select(map => map is null ? Panel.Blank() : ArrowPanel(image, map, arrowsPerSide)).ToList();
+        return Figure.Compose(title ?? $"Flow per level over scene {scene.Index}: where each cell samples the warped map", panels, columns,
+            notes: ["Arrow = displacement from a cell centre to where it samples (grid_sample reads at base + offset), drawn enlarged by the factor in each title."]);
     }
 
-    static (Panel Panel, string Note) ArrowPanel(Scene scene, FlowMap map, int arrowsPerSide)
+    /// <summary>The arrows drawn for <paramref name="map"/>: every step-th cell (at most <paramref name="arrowsPerSide"/>
+    /// per side, centred in its block), in input pixels.</summary>
+    public static IReadOnlyList<FlowArrow> ArrowsOf(FlowMap map, int arrowsPerSide)
     {
-        if (map.InputHeight != scene.Height || map.InputWidth != scene.Width)
-            throw new InputException($"flow field {map.Name}", $"was recorded on a {map.InputWidth}×{map.InputHeight} input, not this {scene.Width}×{scene.Height} scene",
-                "record the flows on the scene you draw them over");
-        int zoom = Figure.EnlargementFor(Math.Max(scene.Height, scene.Width), 2 * PanelSide);
-        var canvas = scene.Image().Enlarge(zoom);
-        // Fade the image so the arrows read.
-        canvas.BlendRectangle(0, 0, canvas.Width, canvas.Height, Colour.White, 0.35);
-
         int step = Math.Max(1, (int)Math.Ceiling(Math.Max(map.Height, map.Width) / (double)Math.Max(1, arrowsPerSide)));
-        var cells = new List<int>();
+        var arrows = new List<FlowArrow>();
         for (int y = step / 2; y < map.Height; y += step)
             for (int x = step / 2; x < map.Width; x += step)
-                cells.Add(y * map.Width + x);
-        // Displayed pixels per grid pixel, and the spacing between arrows on screen.
-        double unitX = map.StrideX * zoom, unitY = map.StrideY * zoom;
-        double spacing = step * Math.Min(unitX, unitY);
-        double longest = cells.Max(i => Math.Sqrt(Math.Pow(map.Dx[i] * unitX, 2) + Math.Pow(map.Dy[i] * unitY, 2)));
-        double factor = longest > 0 ? 0.9 * spacing / longest : 1;
-        foreach (int i in cells)
-        {
-            int y = i / map.Width, x = i % map.Width;
-            double x0 = (x + 0.5) * unitX - 0.5, y0 = (y + 0.5) * unitY - 0.5;
-            double dx = map.Dx[i] * unitX * factor, dy = map.Dy[i] * unitY * factor;
-            var colour = ColourWheel.Hue(Math.Atan2(map.Dy[i], map.Dx[i]));
-            canvas.Arrow(x0, y0, x0 + dx, y0 + dy, colour, headLength: Math.Max(3, spacing / 5), halo: Colour.Ink);
-        }
-        double max = map.MaxMagnitude;
-        string title = $"{map.Describe()}\nmax {Number(max)} px = {Number(max * map.StrideX)} input px; arrows ×{Number(factor)}";
-        return (new Panel(canvas, title), $"{map.Name}: arrows every {step} cell(s), drawn ×{Number(factor)}.");
+            {
+                int i = y * map.Width + x;
+                arrows.Add(new FlowArrow((x + 0.5) * map.StrideX, (y + 0.5) * map.StrideY, map.Dx[i] * map.StrideX, map.Dy[i] * map.StrideY));
+            }
+        return arrows;
     }
 
-    // Every field at the same display size (the longer side PanelSide), so coarse grids show their cells as blocks.
-    static Raster Enlarged(Raster raster)
+    /// <summary>How much to enlarge <paramref name="arrows"/> so the longest spans 90 % of the spacing between arrows
+    /// (input pixels); 1 when none has a length.</summary>
+    public static double Enlargement(IReadOnlyList<FlowArrow> arrows, double spacing)
     {
-        double scale = (double)PanelSide / Math.Max(raster.Width, raster.Height);
-        var panel = new Raster(Math.Max(1, (int)Math.Round(raster.Width * scale)), Math.Max(1, (int)Math.Round(raster.Height * scale)));
-        panel.Paste(raster, 0, 0, panel.Width, panel.Height);
-        return panel;
+        double longest = arrows.Select(a => a.Length).DefaultIfEmpty(0).Max();
+        return longest > 0 ? 0.9 * spacing / longest : 1;
     }
 
-    // About three significant digits: 0.0123, 1.23, 12.3, 123.
-    static string Number(double value) =>
-        value.ToString(Math.Abs(value) >= 100 ? "0" : Math.Abs(value) >= 10 ? "0.0" : Math.Abs(value) >= 1 ? "0.00" : "G3", CultureInfo.InvariantCulture);
+    static Panel ArrowPanel(SKBitmap image, FlowMap map, int arrowsPerSide)
+    {
+        var arrows = ArrowsOf(map, arrowsPerSide);
+        int step = Math.Max(1, (int)Math.Ceiling(Math.Max(map.Height, map.Width) / (double)Math.Max(1, arrowsPerSide)));
+        double spacing = step * Math.Min(map.StrideX, map.StrideY), factor = Enlargement(arrows, spacing);
+        double longest = arrows.Select(a => a.Length).DefaultIfEmpty(0).Max(), top = longest > 0 ? longest : 1;
+        var (width, height) = Figure.DisplaySize(map.InputWidth, map.InputHeight, Figure.PanelSide + 64);
+        float sx = (float)(width / (double)map.InputWidth), sy = (float)(height / (double)map.InputHeight);
+        return new Panel($"{map.Describe()}\narrows drawn ×{Canvas.Number(factor)}", width, height, canvas =>
+        {
+            canvas.DrawBlocks(image, new SKRect(0, 0, width, height));
+            using (var fade = Canvas.Fill(Colour.White, 110)) canvas.DrawRect(0, 0, width, height, fade);
+            float head = (float)Math.Max(3, spacing * Math.Min(sx, sy) / 4);
+            foreach (var arrow in arrows)
+            {
+                float x0 = (float)arrow.X * sx, y0 = (float)arrow.Y * sy;
+                float x1 = x0 + (float)(arrow.Dx * factor) * sx, y1 = y0 + (float)(arrow.Dy * factor) * sy;
+                DrawArrow(canvas, x0, y0, x1, y1, Magnitude(arrow.Length / top), head);
+            }
+        }, new PixelAxes(map.InputWidth, map.InputHeight), new ColourBar("displacement (input px)", 0, top, Magnitude));
+    }
+
+    static void DrawArrow(SKCanvas canvas, float x0, float y0, float x1, float y1, Colour colour, float headLength)
+    {
+        float length = MathF.Sqrt((x1 - x0) * (x1 - x0) + (y1 - y0) * (y1 - y0));
+        using var path = new SKPath();
+        path.MoveTo(x0, y0);
+        path.LineTo(x1, y1);
+        if (length >= 1)
+        {
+            float head = Math.Min(headLength, length * 0.5f), ux = (x1 - x0) / length, uy = (y1 - y0) / length;
+            foreach (float side in new[] { -0.45f, 0.45f })
+            {
+                float cos = MathF.Cos(side), sin = MathF.Sin(side);
+                path.MoveTo(x1, y1);
+                path.LineTo(x1 - (ux * cos - uy * sin) * head, y1 - (ux * sin + uy * cos) * head);
+            }
+        }
+        using var halo = Canvas.Stroke(Colour.Ink, 3.5f, 200);
+        using var line = Canvas.Stroke(colour, 1.8f);
+        canvas.DrawPath(path, halo);
+        canvas.DrawPath(path, line);
+        if (length < 1)
+            using (var dot = Canvas.Fill(colour)) canvas.DrawCircle(x0, y0, 1.5f, dot);
+    }
+
+    /// <summary>The magnitude colour for t in [0, 1] (viridis: dark violet → blue → green → yellow), legible on a faded image.</summary>
+    public static Colour Magnitude(double t)
+    {
+        Colour[] stops = [new(68, 1, 84), new(59, 82, 139), new(33, 145, 140), new(94, 201, 98), new(253, 231, 37)];
+        double position = Math.Clamp(t, 0, 1) * (stops.Length - 1);
+        int i = Math.Min(stops.Length - 2, (int)Math.Floor(position));
+        return stops[i].Mix(stops[i + 1], position - i);
+    }
+
+    // AlignFA's pairs (x.high, x.low) side by side, one merge per row, any other field (AlignCM's "cam") alone on its
+    // row; without pairs, rows of up to three.
+    static (List<FlowMap?> Ordered, int Columns) Arrange(IReadOnlyList<FlowMap> maps)
+    {
+        static string Stem(FlowMap m) => m.Name.Contains('.') ? m.Name[..m.Name.LastIndexOf('.')] : m.Name;
+        bool Paired(FlowMap m) => (m.Name.EndsWith(".high") || m.Name.EndsWith(".low")) && maps.Count(o => Stem(o) == Stem(m)) == 2;
+        if (!maps.Any(Paired)) return (maps.Cast<FlowMap?>().ToList(), Math.Min(maps.Count, 3));
+        var ordered = new List<FlowMap?>();
+        foreach (var stem in maps.Select(Stem).Distinct())
+        {
+            var group = maps.Where(m => Stem(m) == stem).ToList();
+            if (group.All(Paired)) ordered.AddRange([group.Single(m => m.Name.EndsWith(".high")), group.Single(m => m.Name.EndsWith(".low"))]);
+            else foreach (var single in group) ordered.AddRange([single, null]);
+        }
+        while (ordered.Count > 0 && ordered[^1] is null) ordered.RemoveAt(ordered.Count - 1);
+        return (ordered, 2);
+    }
 }

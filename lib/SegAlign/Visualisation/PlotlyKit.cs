@@ -8,10 +8,47 @@ namespace SegAlign.Visualisation;
 /// </summary>
 static class PlotlyKit
 {
-    /// <summary>A categorical palette (Tableau 10), one colour per variant.</summary>
+    /// <summary>A categorical palette (Tableau 10), for series that are not variants (seeds, models compared by hand).</summary>
     public static readonly string[] Palette = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"];
 
     public static string ColourOf(int index) => Palette[index % Palette.Length];
+
+    /// <summary>Shades of slate for the metrics of one variant (mIoU, boundary F, trimap): not decoder colours, so a
+    /// reader never takes a metric for a variant.</summary>
+    public static readonly string[] MetricPalette = ["#2f3e4e", "#6f8296", "#b4c0cc"];
+
+    /// <summary>
+    /// Every variant of experiments/*.json with its colour: one decoder, one colour, in every chart and report. Variants
+    /// of one family share a hue (sfnet = fam in orange, alignseg = alignfa-aligncm in red, hfgd = guided-sg in purple),
+    /// their ablations lighter or darker; the variants of any one experiment are all distinct (tested).
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> VariantColours = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["fpn"] = "#4e79a7", ["bilinear"] = "#9c755f", ["deeplabv3"] = "#7f7f7f",
+        ["sfnet"] = "#f28e2b", ["fam"] = "#f28e2b", ["fam-p4"] = "#ffbe7d", ["fam-p2"] = "#b85c00",
+        ["alignseg"] = "#e15759", ["alignfa-aligncm"] = "#e15759", ["alignfa"] = "#ff9da7", ["alignfa-aligncm-official"] = "#8f1d21",
+        ["ifa"] = "#59a14f", ["ifa-no-pe"] = "#a0d28d", ["mlp-bilinear"] = "#2b5f24",
+        ["hfgd"] = "#b07aa1", ["guided-sg"] = "#b07aa1", ["guided-no-sg"] = "#dcb8d4", ["guided-sg-os2"] = "#6b3f62",
+        ["upsampler"] = "#76b7b2", ["sg-kernels-only"] = "#edc948", ["sg-backbone-only"] = "#17becf",
+        ["rsp"] = "#76b7b2",
+    };
+
+    static readonly string[] fallback = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666"];
+
+    /// <summary>The colour of a variant: its entry in <see cref="VariantColours"/>, else one picked by a stable hash of the
+    /// name (the same in every process, unlike string.GetHashCode).</summary>
+    public static string ColourOf(string variant)
+    {
+        if (VariantColours.TryGetValue(variant, out var colour)) return colour;
+        uint hash = 2166136261;
+        foreach (char c in variant.ToLowerInvariant()) hash = (hash ^ c) * 16777619;
+        return fallback[hash % (uint)fallback.Length];
+    }
+
+    /// <summary>Horizontal offsets that spread <paramref name="count"/> points over [−<paramref name="half"/>, +<paramref name="half"/>]
+    /// (0 for one), so points with the same value all show.</summary>
+    public static double[] Spread(int count, double half) =>
+        count <= 1 ? [.. Enumerable.Repeat(0.0, count)] : [.. Enumerable.Range(0, count).Select(i => -half + 2 * half * i / (count - 1))];
 
     public static Trace Trace(string type, params (string Name, object? Value)[] properties)
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using SegAlign.Models.Decoders;
+using SkiaSharp;
 using static TorchSharp.torch;
 
 namespace SegAlign.Visualisation;
@@ -40,17 +41,16 @@ public sealed record RelationLayer(string Name, int RegionSize, int Heads, int H
 }
 
 /// <summary>
-/// RSP relation weights for a chosen pixel: for every stage, the input with the pixel and its window marked, then the
-/// window's weights drawn over the coarse map's cells — the mean over heads and each head.
+/// RSP relation weights for a chosen pixel: for every stage, the input with the pixel and its window marked (axes in
+/// input pixels), then the window's weights drawn over the coarse map's cells — the mean over heads and each head —
+/// on one colour scale per stage, read on its colour bar.
 /// </summary>
 public static class RelationPlots
 {
-    const int PanelSide = 192;
-
     /// <summary>
     /// One row per stage: the input with input pixel (<paramref name="y"/>, <paramref name="x"/>) marked and the window
     /// it relates to outlined, the mean weights over heads, and each head's weights. Colours share one scale per row
-    /// (0 → the row's largest weight); the weight is printed in each cell when there is room.
+    /// (0 → the row's largest weight, on the bar at the row's end); the weight is printed in each cell when there is room.
     /// </summary>
     public static PngImage ForPixel(Scene scene, IReadOnlyList<RelationLayer> layers, int y, int x, string? title = null)
     {
@@ -58,6 +58,9 @@ public static class RelationPlots
         if ((uint)y >= (uint)scene.Height || (uint)x >= (uint)scene.Width)
             throw new InputException("pixel", $"({y}, {x}) lies outside the {scene.Width}×{scene.Height} scene", $"use 0 ≤ y < {scene.Height}, 0 ≤ x < {scene.Width}");
         int heads = layers.Max(l => l.Heads);
+        var image = scene.Image();
+        var (width, height) = Figure.DisplaySize(scene.Width, scene.Height, 200);
+        var axes = new PixelAxes(scene.Width, scene.Height);
         var panels = new List<Panel>();
         foreach (var layer in layers)
         {
@@ -70,19 +73,29 @@ public static class RelationPlots
                     for (int j = 0; j < k; j++)
                         mean[i, j] += window.Weights[h, i, j] / layer.Heads;
             double max = Math.Max(1e-12, window.Weights.Cast<float>().Max());
+            var scale = new SizeF(width / (float)scene.Width, height / (float)scene.Height);
+            var bar = new ColourBar($"weight ({layer.Name})", 0, max, Heat);
 
-            var (canvas, zoom) = Base(scene);
-            MarkWindow(canvas, layer, window, zoom);
-            MarkPixel(canvas, y, x, zoom);
-            panels.Add(new Panel(canvas, $"{layer.Name}: pixel ({y}, {x}) → cell ({window.CentreRow}, {window.CentreColumn}) of the {layer.CoarseWidth}×{layer.CoarseHeight} map"));
-            panels.Add(new Panel(Weights(scene, layer, window, (i, j) => mean[i, j], max, y, x), $"mean of {layer.Heads} heads (max {max:0.00})"));
+            panels.Add(new Panel($"{layer.Name}: pixel ({y}, {x}) → cell ({window.CentreRow}, {window.CentreColumn}) of the {layer.CoarseWidth}×{layer.CoarseHeight} map",
+                width, height, canvas =>
+                {
+                    canvas.DrawBlocks(image, new SKRect(0, 0, width, height));
+                    MarkWindow(canvas, layer, window, scale);
+                    MarkPixel(canvas, y, x, scale);
+                }, axes));
+            var weightPanels = new List<Panel> { WeightPanel($"mean of {layer.Heads} heads", image, layer, window, (i, j) => mean[i, j], max, y, x, width, height, scale) };
             for (int h = 0; h < heads; h++)
-                panels.Add(h < layer.Heads
-                    ? new Panel(Weights(scene, layer, window, (i, j) => window.Weights[h, i, j], max, y, x), $"head {h + 1}")
-                    : new Panel(new Raster(1, 1, Colour.White)));
+            {
+                int head = h;
+                weightPanels.Add(h < layer.Heads
+                    ? WeightPanel($"head {h + 1}", image, layer, window, (i, j) => window.Weights[head, i, j], max, y, x, width, height, scale)
+                    : Panel.Blank(width, height));
+            }
+            weightPanels[^1] = weightPanels[^1] with { Bar = bar };
+            panels.AddRange(weightPanels);
         }
         return Figure.Compose(title ?? $"RSP relation weights of pixel ({y}, {x}) in scene {scene.Index}", panels, columns: 2 + heads,
-            legend: [new Swatch(Heat(0), "0"), new Swatch(Heat(0.5), "half the row's max"), new Swatch(Heat(1), "row's max"), new Swatch(Colour.Marker, "the pixel")],
+            legend: [new Swatch(Colour.Marker, "the pixel and the window it relates to")],
             notes: [$"Each head's weights over its {layers[0].RegionSize}×{layers[0].RegionSize} window sum to 1 (softmax); cells outside the map get none. " +
                     "rse.p5 relates P5 to itself; rsp.pN relates a pixel of PN to the window of the coarser map above it."]);
     }
@@ -96,61 +109,63 @@ public static class RelationPlots
         return stops[i].Mix(stops[i + 1], position - i);
     }
 
-    static (Raster Canvas, int Zoom) Base(Scene scene)
+    readonly record struct SizeF(float X, float Y);
+
+    /// <summary>Input-pixel rectangle of coarse cell (<paramref name="row"/>, <paramref name="column"/>): the input pixels it covers.</summary>
+    public static (double X, double Y, double Width, double Height) CellRectangle(RelationLayer layer, long row, long column)
     {
-        int zoom = Figure.EnlargementFor(Math.Max(scene.Height, scene.Width), PanelSide);
-        return (scene.Image().Enlarge(zoom), zoom);
+        double w = (double)layer.InputWidth / layer.CoarseWidth, h = (double)layer.InputHeight / layer.CoarseHeight;
+        return (column * w, row * h, w, h);
     }
 
-    // Input-pixel rectangle of coarse cell (row, column), on the enlarged canvas.
-    static (int X, int Y, int Width, int Height) CellRectangle(RelationLayer layer, long row, long column, int zoom)
-    {
-        int x0 = (int)(column * layer.InputWidth / layer.CoarseWidth) * zoom, x1 = (int)((column + 1) * layer.InputWidth / layer.CoarseWidth) * zoom;
-        int y0 = (int)(row * layer.InputHeight / layer.CoarseHeight) * zoom, y1 = (int)((row + 1) * layer.InputHeight / layer.CoarseHeight) * zoom;
-        return (x0, y0, x1 - x0, y1 - y0);
-    }
+    static SKRect OnCanvas((double X, double Y, double Width, double Height) r, SizeF scale) =>
+        SKRect.Create((float)r.X * scale.X, (float)r.Y * scale.Y, (float)r.Width * scale.X, (float)r.Height * scale.Y);
 
-    static void MarkWindow(Raster canvas, RelationLayer layer, RelationWindow window, int zoom)
+    static void MarkWindow(SKCanvas canvas, RelationLayer layer, RelationWindow window, SizeF scale)
     {
         int k = layer.RegionSize;
         long top = Math.Max(0, window.Top), left = Math.Max(0, window.Left);
         long bottom = Math.Min(layer.CoarseHeight - 1, window.Top + k - 1), right = Math.Min(layer.CoarseWidth - 1, window.Left + k - 1);
-        var (x0, y0, _, _) = CellRectangle(layer, top, left, zoom);
-        var (x1, y1, w1, h1) = CellRectangle(layer, bottom, right, zoom);
-        canvas.Outline(x0, y0, x1 + w1 - x0, y1 + h1 - y0, Colour.Marker, 2);
+        var first = OnCanvas(CellRectangle(layer, top, left), scale);
+        var last = OnCanvas(CellRectangle(layer, bottom, right), scale);
+        using var pen = Canvas.Stroke(Colour.Marker, 2.5f);
+        canvas.DrawRect(new SKRect(first.Left, first.Top, last.Right, last.Bottom), pen);
     }
 
-    static void MarkPixel(Raster canvas, int y, int x, int zoom)
+    static void MarkPixel(SKCanvas canvas, int y, int x, SizeF scale)
     {
-        int cx = x * zoom + zoom / 2, cy = y * zoom + zoom / 2, arm = Math.Max(4, zoom * 2);
-        canvas.Line(cx - arm, cy, cx + arm, cy, Colour.Ink, 3);
-        canvas.Line(cx, cy - arm, cx, cy + arm, Colour.Ink, 3);
-        canvas.Line(cx - arm, cy, cx + arm, cy, Colour.Marker);
-        canvas.Line(cx, cy - arm, cx, cy + arm, Colour.Marker);
+        float cx = (x + 0.5f) * scale.X, cy = (y + 0.5f) * scale.Y, arm = Math.Max(6, 2 * scale.X);
+        using var halo = Canvas.Stroke(Colour.Ink, 4);
+        using var pen = Canvas.Stroke(Colour.Marker, 2);
+        foreach (var paint in new[] { halo, pen })
+        {
+            canvas.DrawLine(cx - arm, cy, cx + arm, cy, paint);
+            canvas.DrawLine(cx, cy - arm, cx, cy + arm, paint);
+        }
     }
 
-    static Raster Weights(Scene scene, RelationLayer layer, RelationWindow window, Func<int, int, double> weight, double max, int y, int x)
+    static Panel WeightPanel(string title, SKBitmap image, RelationLayer layer, RelationWindow window, Func<int, int, double> weight,
+        double max, int y, int x, int width, int height, SizeF scale) => new(title, width, height, canvas =>
     {
-        var (canvas, zoom) = Base(scene);
-        canvas.BlendRectangle(0, 0, canvas.Width, canvas.Height, Colour.White, 0.6);
+        canvas.DrawBlocks(image, new SKRect(0, 0, width, height));
+        using (var fade = Canvas.Fill(Colour.White, 150)) canvas.DrawRect(0, 0, width, height, fade);
         int k = layer.RegionSize;
+        using var grid = Canvas.Stroke(Colour.Grey, 1);
         for (int i = 0; i < k; i++)
             for (int j = 0; j < k; j++)
             {
                 long row = window.Top + i, column = window.Left + j;
                 if (row < 0 || column < 0 || row >= layer.CoarseHeight || column >= layer.CoarseWidth) continue;
-                var (cx, cy, cw, ch) = CellRectangle(layer, row, column, zoom);
+                var cell = OnCanvas(CellRectangle(layer, row, column), scale);
                 double w = weight(i, j);
                 var colour = Heat(w / max);
-                canvas.BlendRectangle(cx, cy, cw, ch, colour, 0.85);
-                canvas.Outline(cx, cy, cw, ch, Colour.Grey);
+                using (var fill = Canvas.Fill(colour, 230)) canvas.DrawRect(cell, fill);
+                canvas.DrawRect(cell, grid);
                 string label = w.ToString(".00", CultureInfo.InvariantCulture);
-                if (PixelFont.Width(label) + 4 <= cw && PixelFont.GlyphHeight + 2 <= ch)
-                    canvas.Text(label, cx + (cw - PixelFont.Width(label)) / 2, cy + (ch - 7) / 2, colour.Contrasting);
+                if (Canvas.Width(label, Canvas.TickSize) + 4 <= cell.Width && Canvas.LineHeight(Canvas.TickSize) <= cell.Height)
+                    canvas.Write(label, cell.MidX, cell.MidY - Canvas.TickSize / 2, Canvas.TickSize, colour.Contrasting, SKTextAlign.Center);
             }
-        var (mx, my, mw, mh) = CellRectangle(layer, window.CentreRow, window.CentreColumn, zoom);
-        canvas.Outline(mx, my, mw, mh, Colour.Ink, 2);
-        MarkPixel(canvas, y, x, zoom);
-        return canvas;
-    }
+        using (var centre = Canvas.Stroke(Colour.Ink, 2)) canvas.DrawRect(OnCanvas(CellRectangle(layer, window.CentreRow, window.CentreColumn), scale), centre);
+        MarkPixel(canvas, y, x, scale);
+    });
 }

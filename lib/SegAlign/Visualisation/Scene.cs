@@ -1,4 +1,5 @@
 using SegAlign.Data;
+using SkiaSharp;
 
 namespace SegAlign.Visualisation;
 
@@ -6,7 +7,7 @@ namespace SegAlign.Visualisation;
 public sealed record LabelMap(byte[] Labels, int Height, int Width)
 {
     /// <summary>The map in the dataset's colours (ignore = white).</summary>
-    public Raster Paint(IReadOnlyList<(byte R, byte G, byte B)> palette) => Raster.FromRgb(Png.Colourise(Labels, palette), Width, Height);
+    public SKBitmap Paint(IReadOnlyList<(byte R, byte G, byte B)> palette) => Canvas.FromRgb(Png.Colourise(Labels, palette), Width, Height);
 }
 
 /// <summary>
@@ -28,7 +29,7 @@ public sealed record Scene(int Index, Sample Sample, IReadOnlyList<string> Class
     public LabelMap GroundTruth => new(Sample.Label, Height, Width);
 
     /// <summary>The image as it looks (first three channels).</summary>
-    public Raster Image() => Raster.FromRgb(Png.FromPlanar(Sample.Image[..(3 * Height * Width)], Width, Height), Width, Height);
+    public SKBitmap Image() => Canvas.FromRgb(Png.FromPlanar(Sample.Image[..(3 * Height * Width)], Width, Height), Width, Height);
 
     /// <summary>A legend entry per class, in the dataset's colours.</summary>
     public IReadOnlyList<Swatch> Legend(IEnumerable<byte>? only = null)
@@ -67,12 +68,13 @@ public sealed record Scene(int Index, Sample Sample, IReadOnlyList<string> Class
         return nearest;
     }
 
-    /// <summary>Image and ground truth side by side, with the class legend.</summary>
+    /// <summary>Image and ground truth side by side (axes in input pixels), with the class legend.</summary>
     public PngImage Picture()
     {
-        int scale = Figure.EnlargementFor(Math.Max(Height, Width));
-        return Figure.Compose($"validation scene {Index} ({Width}×{Height})",
-            [new Panel(Image().Enlarge(scale), "image"), new Panel(GroundTruth.Paint(Palette).Enlarge(scale), "ground truth")],
+        var (width, height) = Figure.DisplaySize(Width, Height);
+        var axes = new PixelAxes(Width, Height);
+        return Figure.Compose($"Validation scene {Index} ({Width}×{Height})",
+            [Panel.Of(Image(), "image", width, height, axes), Panel.Of(GroundTruth.Paint(Palette), "ground truth", width, height, axes)],
             legend: Legend(Sample.Label.Distinct().Where(l => l < ClassNames.Count)),
             notes: Sample.Label.Contains(Sample.Ignore) ? ["white: ignored (fragments too small to recognise)"] : null);
     }

@@ -5,52 +5,45 @@ namespace SegAlign.Visualisation;
 /// <summary>Predictions next to their scene: overlays with the class palette and side-by-side label maps at any resolution.</summary>
 public static class SegmentationPlots
 {
-    const int PanelSide = 192;
-
     /// <summary>image | ground truth | prediction | errors, with a legend of the classes shown.</summary>
     public static PngImage Overlay(Scene scene, LabelMap prediction, string? title = null)
     {
         var shown = Resize(prediction, scene.Height, scene.Width);
-        var errors = scene.Image();
-        for (int y = 0; y < scene.Height; y++)
-            for (int x = 0; x < scene.Width; x++)
-            {
-                int i = y * scene.Width + x;
-                byte truth = scene.Sample.Label[i];
-                var grey = errors[x, y];
-                byte level = (byte)((grey.R + grey.G + grey.B) / 3);
-                errors.Set(x, y, truth == Data.Sample.Ignore ? Colour.White
-                    : shown.Labels[i] == truth ? new Colour(level, level, level).Mix(Colour.White, 0.5)
-                    : new Colour(220, 20, 60));
-            }
-        int zoom = Figure.EnlargementFor(Math.Max(scene.Height, scene.Width), PanelSide);
+        var image = scene.Image();
+        var errors = Canvas.Paint(scene.Width, scene.Height, (x, y) =>
+        {
+            int i = y * scene.Width + x;
+            byte truth = scene.Sample.Label[i];
+            var pixel = image.At(x, y);
+            byte level = (byte)((pixel.R + pixel.G + pixel.B) / 3);
+            return truth == Data.Sample.Ignore ? Colour.White
+                : shown.Labels[i] == truth ? new Colour(level, level, level).Mix(Colour.White, 0.5)
+                : new Colour(220, 20, 60);
+        });
+        var (width, height) = Figure.DisplaySize(scene.Width, scene.Height);
         return Figure.Compose(title ?? $"Prediction on scene {scene.Index}",
         [
-            new Panel(scene.Image().Enlarge(zoom), "image"),
-            new Panel(scene.GroundTruth.Paint(scene.Palette).Enlarge(zoom), "ground truth"),
-            new Panel(shown.Paint(scene.Palette).Enlarge(zoom), $"prediction ({Accuracy(scene, prediction)} px correct)"),
-            new Panel(errors.Enlarge(zoom), "errors (red)"),
+            Panel.Of(image, "image", width, height),
+            Panel.Of(scene.GroundTruth.Paint(scene.Palette), "ground truth", width, height),
+            Panel.Of(shown.Paint(scene.Palette), $"prediction ({Accuracy(scene, prediction)} px correct)", width, height),
+            Panel.Of(errors, "errors (red)", width, height),
         ], legend: scene.Legend(Classes(scene, [prediction])), notes: Notes(scene));
     }
 
     /// <summary>
-    /// image | ground truth | each map, every map drawn at the same size whatever its resolution (nearest, so a coarse
-    /// prediction shows its cells). Titles add each map's size and the share of pixels it gets right.
+    /// image | ground truth | each map, on one grid: every map drawn at the same size whatever its resolution (nearest,
+    /// so a coarse prediction shows its cells). Titles add each map's size and the share of pixels it gets right.
     /// </summary>
     public static PngImage Compare(Scene scene, IReadOnlyList<(string Title, LabelMap Map)> maps, string? title = null, int? columns = null)
     {
-        int zoom = Figure.EnlargementFor(Math.Max(scene.Height, scene.Width), PanelSide);
+        var (width, height) = Figure.DisplaySize(scene.Width, scene.Height);
         var panels = new List<Panel>
         {
-            new(scene.Image().Enlarge(zoom), "image"),
-            new(scene.GroundTruth.Paint(scene.Palette).Enlarge(zoom), "ground truth"),
+            Panel.Of(scene.Image(), "image", width, height),
+            Panel.Of(scene.GroundTruth.Paint(scene.Palette), "ground truth", width, height),
         };
         foreach (var (name, map) in maps)
-        {
-            var canvas = new Raster(scene.Width * zoom, scene.Height * zoom);
-            canvas.Paste(map.Paint(scene.Palette), 0, 0, canvas.Width, canvas.Height);
-            panels.Add(new Panel(canvas, $"{name}\n{map.Width}×{map.Height}, {Accuracy(scene, map)} px correct"));
-        }
+            panels.Add(Panel.Of(map.Paint(scene.Palette), $"{name}\n{map.Width}×{map.Height}, {Accuracy(scene, map)} px correct", width, height));
         return Figure.Compose(title ?? $"Predictions on scene {scene.Index}", panels, columns,
             legend: scene.Legend(Classes(scene, maps.Select(m => m.Map))), notes: Notes(scene));
     }
