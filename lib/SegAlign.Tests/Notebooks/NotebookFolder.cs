@@ -10,7 +10,7 @@ public sealed class NotebookFolder : IDisposable
 
     public string Path => folder.Path;
 
-    /// <summary>This checkout, whose Directory.Packages.props the runner checks `#r "nuget: …"` against.</summary>
+    /// <summary>This checkout (its notebooks/ and results/).</summary>
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
     public string File(params string[] parts) => folder.File(parts);
@@ -25,7 +25,7 @@ public sealed class NotebookFolder : IDisposable
     }
 
     public static NotebookRunOutcome Run(string notebookPath, params string[] parameters) =>
-        NotebookFile.Run(new NotebookRunRequest { NotebookPath = notebookPath, Parameters = parameters, RepositoryRoot = RepositoryRoot });
+        NotebookFile.Run(new NotebookRunRequest { NotebookPath = notebookPath, Parameters = parameters });
 
     /// <summary>Runs a notebook that must be refused before any cell runs; returns the refusal's message.</summary>
     public static string Refusal(string notebookPath, params string[] parameters)

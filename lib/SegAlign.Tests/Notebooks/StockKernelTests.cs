@@ -45,7 +45,6 @@ public sealed class StockKernelTests
                 NotebookPath = notebook,
                 OutputPath = scratch.File(Name + ".host.ipynb"),
                 Parameters = parameters,
-                RepositoryRoot = NotebookFolder.RepositoryRoot,
             });
             Assert.True(outcome.Succeeded, outcome.Describe());
             Assert.Equal(Describe(MimesPerCell(outcome.Execution.Notebook)), Describe(stockMimes));
