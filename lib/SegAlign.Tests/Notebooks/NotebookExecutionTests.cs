@@ -7,7 +7,7 @@ namespace SegAlign.Tests.Notebooks;
 
 /// <summary>
 /// One notebook exercising everything a successful run does, executed once for all the facts below
-/// (compiling cells is the slow part: about a second for the first).
+/// (starting the kernel and restoring the one package reference are the slow part: seconds).
 /// </summary>
 public sealed class ExecutedNotebook : IDisposable
 {
