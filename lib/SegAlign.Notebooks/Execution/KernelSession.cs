@@ -13,8 +13,13 @@ namespace SegAlign.Notebooks;
 /// <summary>What one submitted cell did: its outputs in order, and the failure that stopped it, if any.</summary>
 sealed record CellResult(IReadOnlyList<Output> Outputs, KernelFailure? Failure);
 
-/// <summary>Why a cell failed: a compilation error (with its diagnostics) or an exception the cell threw.</summary>
-sealed record KernelFailure(string ErrorName, string Message, IReadOnlyList<string> Details, Exception? Exception);
+/// <summary>Why a cell failed: a compilation error (with its diagnostics), an exception the cell threw, or the kernel's
+/// own refusal (a directive it could not carry out, e.g. a package that does not restore).</summary>
+sealed record KernelFailure(string ErrorName, string Message, IReadOnlyList<string> Details, Exception? Exception)
+{
+    public const string CompilationError = "CompilationError";
+    public bool IsCompilationError => ErrorName == CompilationError;
+}
 
 /// <summary>
 /// .NET Interactive's C# kernel hosted in this process, wired as the stock tool wires it for a notebook: a
@@ -75,7 +80,7 @@ sealed class KernelSession : IDisposable
         if (failed.Exception is { } exception && errors.Length == 0)
             return new KernelFailure(exception.GetType().Name, exception.Message, Traceback(exception), exception);
         return errors.Length > 0
-            ? new KernelFailure("CompilationError", string.Join("; ", errors), errors, null)
+            ? new KernelFailure(KernelFailure.CompilationError, string.Join("; ", errors), errors, null)
             : new KernelFailure("Error", failed.Message, [failed.Message], null);
     }
 

@@ -82,7 +82,7 @@ public static class NotebookRunner
                 {
                     cell.Outputs.Add(Output.Error(failed.ErrorName, failed.Message, failed.Details));
                     failure = new CellFailure(prepared.Index, $"{name} {notebook.Describe(prepared.Index)}",
-                        failed.Exception is null ? "compilation error" : failed.ErrorName, failed.Message, BadInput: failed.Exception is InputException);
+                        failed.IsCompilationError ? "compilation error" : failed.ErrorName, failed.Message, BadInput: failed.Exception is InputException);
                 }
                 RecordTiming(cell, cellStart, cellClock.Elapsed);
                 settings.Log?.WriteLine($"  {(failure is null ? "done" : "FAILED")} in {cellClock.Elapsed.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture)} s");
