@@ -10,7 +10,6 @@ public sealed record NotebookRunRequest
     /// <summary>name=value assignments, as given to -p.</summary>
     public IReadOnlyList<string> Parameters { get; init; } = [];
 
-    public string? RepositoryRoot { get; init; }
     public TextWriter? Log { get; init; }
     public TextWriter? Echo { get; init; }
 }
@@ -51,7 +50,6 @@ public static class NotebookFile
         {
             NotebookPath = request.NotebookPath,
             Parameters = NotebookParameters.ParseAssignments(request.Parameters),
-            RepositoryRoot = request.RepositoryRoot,
             Log = request.Log,
             Echo = request.Echo,
         });

@@ -1,23 +1,17 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Microsoft.CodeAnalysis.CSharp.Scripting;
-using Microsoft.CodeAnalysis.Scripting;
-using Microsoft.CodeAnalysis;
-using SegAlign.Display;
 
 namespace SegAlign.Notebooks;
 
 public sealed record NotebookRunSettings
 {
-    /// <summary>Names the notebook in messages; its folder resolves `#r` paths and is the working directory while cells run.</summary>
+    /// <summary>Names the notebook in messages; its folder is the kernel's working directory while cells run (as Jupyter
+    /// starts the stock kernel there), so relative `#r` paths and files resolve from it.</summary>
     public required string NotebookPath { get; init; }
 
     /// <summary>Parameter name → value as typed on the command line (-p name=value).</summary>
     public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
-
-    /// <summary>Where Directory.Packages.props is; null: $SEGALIGN_HOME, else upwards from the notebook and the working directory.</summary>
-    public string? RepositoryRoot { get; init; }
 
     /// <summary>Progress, one line per cell (null: silent).</summary>
     public TextWriter? Log { get; init; }
@@ -40,8 +34,9 @@ public sealed record NotebookExecution(Notebook Notebook, CellFailure? Failure, 
 }
 
 /// <summary>
-/// Runs a C# notebook's code cells in order, in one Roslyn script state (variables carry from cell to cell), and fills in
-/// their outputs. Everything that can be checked without running (kernels, magics, #r, parameters) is checked first.
+/// Runs a C# notebook's code cells in order in .NET Interactive's C# kernel, hosted in this process (<see cref="KernelSession"/>:
+/// variables carry from cell to cell, outputs are the stock kernel's MIME bundles), and fills in their outputs.
+/// Everything that can be checked without running (kernels, magics, #r paths, parameters) is checked first.
 /// </summary>
 public static class NotebookRunner
 {
@@ -53,7 +48,7 @@ public static class NotebookRunner
         string folder = Path.GetDirectoryName(Path.GetFullPath(settings.NotebookPath))!;
         CheckKernelspec(notebook, name);
         NotebookParameters.Inject(notebook, settings.Parameters, name);
-        var cells = Prepare(notebook, name, folder, settings.RepositoryRoot);
+        var cells = Prepare(notebook, name, folder);
 
         foreach (var cell in notebook.Cells.Where(c => c.Kind == CellKind.Code))
         {
@@ -65,60 +60,30 @@ public static class NotebookRunner
 
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
-        var globals = new NotebookGlobals();
-        var options = ScriptEnvironment.Options(folder);
-        ScriptState<object>? state = null;
         CellFailure? failure = null;
         string previousDirectory = Environment.CurrentDirectory;
-        var (stdout, stderr) = (Console.Out, Console.Error);
         int executionCount = 0;
         try
         {
             Environment.CurrentDirectory = folder;
+            using var kernel = new KernelSession();
             foreach (var prepared in cells)
             {
                 var cell = notebook.Cells[prepared.Index];
-                string described = $"{name} {notebook.Describe(prepared.Index)}";
                 settings.Log?.WriteLine($"{notebook.Describe(prepared.Index)} …");
                 cell.ExecutionCount = ++executionCount;
-                var outputs = new CellOutputs(settings.Echo);
-                globals.Current = outputs;
                 var cellStart = DateTimeOffset.UtcNow;
                 var cellClock = Stopwatch.StartNew();
-                try
-                {
-                    Console.SetOut(new CellConsoleWriter(outputs, "stdout"));
-                    Console.SetError(new CellConsoleWriter(outputs, "stderr"));
-                    var cellOptions = options.WithFilePath($"cell {prepared.Index + 1}").AddReferences(prepared.References);
-                    state = state is null
-                        ? await CSharpScript.RunAsync(prepared.Code, cellOptions, globals, typeof(NotebookGlobals)).ConfigureAwait(false)
-                        : await state.ContinueWithAsync(prepared.Code, cellOptions).ConfigureAwait(false);
-                    if (state.ReturnValue is { } result)
-                    {
-                        var bundle = MimeFormatter.Format(result);
-                        outputs.Add(Output.Result(bundle.Data, executionCount, bundle.Metadata));
-                    }
-                }
-                catch (CompilationErrorException e)
-                {
-                    var errors = e.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(DescribeDiagnostic).ToArray();
-                    outputs.Add(Output.Error("CompilationError", errors.FirstOrDefault() ?? e.Message, errors));
-                    failure = new CellFailure(prepared.Index, described, "compilation error", string.Join("; ", errors));
-                }
-                catch (Exception e)
-                {
-                    outputs.Add(Output.Error(e.GetType().Name, e.Message, Traceback(e, folder)));
-                    failure = new CellFailure(prepared.Index, described, e.GetType().Name, e.Message, BadInput: e is InputException);
-                }
-                finally
-                {
-                    Console.SetOut(stdout);
-                    Console.SetError(stderr);
-                    globals.Current = null;
-                }
+                var result = await kernel.SubmitAsync(prepared.Code, executionCount, settings.Echo).ConfigureAwait(false);
                 cellClock.Stop();
-                if (prepared.Timed) outputs.Write("stdout", $"Wall time: {cellClock.Elapsed.TotalMilliseconds.ToString("F1", CultureInfo.InvariantCulture)} ms\n");
-                cell.Outputs.AddRange(outputs.ToOutputs());
+                cell.Outputs.AddRange(result.Outputs);
+                if (prepared.Timed) cell.Outputs.Add(Output.Stream("stdout", $"Wall time: {cellClock.Elapsed.TotalMilliseconds.ToString("F1", CultureInfo.InvariantCulture)} ms\n"));
+                if (result.Failure is { } failed)
+                {
+                    cell.Outputs.Add(Output.Error(failed.ErrorName, failed.Message, failed.Details));
+                    failure = new CellFailure(prepared.Index, $"{name} {notebook.Describe(prepared.Index)}",
+                        failed.IsCompilationError ? "compilation error" : failed.ErrorName, failed.Message, BadInput: failed.Exception is InputException);
+                }
                 RecordTiming(cell, cellStart, cellClock.Elapsed);
                 settings.Log?.WriteLine($"  {(failure is null ? "done" : "FAILED")} in {cellClock.Elapsed.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture)} s");
                 if (failure is not null) break;
@@ -146,34 +111,15 @@ public static class NotebookRunner
             "open it in VS Code with Polyglot Notebooks and select the .NET (C#) kernel, or set metadata.kernelspec.name to \".net-csharp\" if its cells are C#");
     }
 
-    static List<PreparedCell> Prepare(Notebook notebook, string name, string folder, string? repositoryRoot)
+    static List<PreparedCell> Prepare(Notebook notebook, string name, string folder)
     {
-        var references = new ReferenceResolver(folder, PackageCatalog.Discover(repositoryRoot, folder, Directory.GetCurrentDirectory()));
         string defaultKernel = PolyglotMetadata.DefaultKernel(notebook.Metadata);
         var prepared = new List<PreparedCell>();
         for (int i = 0; i < notebook.Cells.Count; i++)
             if (notebook.Cells[i] is { Kind: CellKind.Code } cell && !string.IsNullOrWhiteSpace(cell.Source))
-                prepared.Add(CellPreparation.Prepare(cell, i, $"{name} {notebook.Describe(i)}", defaultKernel, references));
+                prepared.Add(CellPreparation.Prepare(cell, i, $"{name} {notebook.Describe(i)}", defaultKernel, folder));
         return prepared;
     }
-
-    /// <summary>"line 2, column 5: error CS0103: …": the line within the cell (directive lines were blanked, not removed).</summary>
-    static string DescribeDiagnostic(Diagnostic diagnostic)
-    {
-        var position = diagnostic.Location.GetLineSpan().StartLinePosition;
-        return $"line {position.Line + 1}, column {position.Character + 1}: error {diagnostic.Id}: {diagnostic.GetMessage(CultureInfo.InvariantCulture)}";
-    }
-
-    /// <summary>
-    /// The exception's text without the runner's and the scripting engine's frames, which say nothing about the cell;
-    /// cell frames read "in cell 3:line 2" (Roslyn roots the cell's file name in the notebook folder).
-    /// </summary>
-    static string[] Traceback(Exception e, string folder) =>
-        [.. e.ToString().Split('\n')
-            .Select(line => line.TrimEnd('\r').Replace(Path.Combine(folder, "cell "), "cell ", StringComparison.Ordinal))
-            .Where(line => !line.TrimStart().StartsWith("at Microsoft.CodeAnalysis.Scripting", StringComparison.Ordinal)
-                           && !line.TrimStart().StartsWith("at SegAlign.Notebooks.", StringComparison.Ordinal)
-                           && !line.StartsWith("--- End of stack trace from previous location", StringComparison.Ordinal))];
 
     /// <summary>
     /// nbformat's own timing keys (metadata.execution, string values only; JupyterLab shows them), and the duration

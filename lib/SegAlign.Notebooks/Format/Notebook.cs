@@ -6,7 +6,9 @@ namespace SegAlign.Notebooks;
 
 /// <summary>
 /// A Jupyter notebook (nbformat 4) as Polyglot Notebooks writes it for C#. Loads 4.x, saves 4.5:
-/// every cell gets a unique id, keys are sorted and indented by one space as Jupyter does.
+/// every cell gets a unique id, keys are sorted and indented by one space as Jupyter does. (Not through
+/// Microsoft.DotNet.Interactive.Documents 1.0.0-beta.26120.1: its Jupyter writer throws "Expected IEnumerable&lt;string&gt;"
+/// on a display whose MIME value is a JSON object — every executed notebook here has Plotly figures as objects.)
 /// </summary>
 public sealed class Notebook
 {

@@ -10,7 +10,7 @@ public sealed class NotebookFolder : IDisposable
 
     public string Path => folder.Path;
 
-    /// <summary>This checkout, whose Directory.Packages.props the runner checks `#r "nuget: …"` against.</summary>
+    /// <summary>This checkout (its notebooks/ and results/).</summary>
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
     public string File(params string[] parts) => folder.File(parts);
@@ -24,8 +24,27 @@ public sealed class NotebookFolder : IDisposable
         return path;
     }
 
+    /// <summary>
+    /// `#r` lines for the assemblies of <paramref name="types"/>, copied into bin/ beside the notebook and referenced by
+    /// relative path as this project's notebooks reference SegAlign (no machine's path in the notebook); the kernel
+    /// maps each to the copy the runner has loaded.
+    /// </summary>
+    public string References(params Type[] types)
+    {
+        var lines = new List<string>();
+        foreach (var assembly in types.Select(t => t.Assembly).Distinct())
+        {
+            string name = System.IO.Path.GetFileName(assembly.Location);
+            string copy = folder.File("bin", name);
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(copy)!);
+            if (!System.IO.File.Exists(copy)) System.IO.File.Copy(assembly.Location, copy);
+            lines.Add($"#r \"bin/{name}\"");
+        }
+        return string.Join('\n', lines);
+    }
+
     public static NotebookRunOutcome Run(string notebookPath, params string[] parameters) =>
-        NotebookFile.Run(new NotebookRunRequest { NotebookPath = notebookPath, Parameters = parameters, RepositoryRoot = RepositoryRoot });
+        NotebookFile.Run(new NotebookRunRequest { NotebookPath = notebookPath, Parameters = parameters });
 
     /// <summary>Runs a notebook that must be refused before any cell runs; returns the refusal's message.</summary>
     public static string Refusal(string notebookPath, params string[] parameters)

@@ -97,8 +97,7 @@ public sealed class ProjectNotebookTests
                     NotebookPath = PathOf(name),
                     OutputPath = scratch.File(name + ".executed.ipynb"),
                     Parameters = ["preset=smoke", "seeds=2", "rerun=true"],
-                    RepositoryRoot = NotebookFolder.RepositoryRoot,
-                });
+                    });
                 Assert.True(outcome.Succeeded, outcome.Describe());
                 CheckOutputs(name, outcome.Execution.Notebook);
             }

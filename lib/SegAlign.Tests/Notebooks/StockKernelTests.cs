@@ -8,8 +8,8 @@ namespace SegAlign.Tests.Notebooks;
 /// <summary>
 /// A notebook run as a user runs it: in the stock .NET Interactive kernel (the tool pinned in
 /// .config/dotnet-tools.json) through Jupyter, started in the notebook's folder — no failing cell, the expected MIME
-/// types, and the same MIME types per cell as `segalign notebook run` writes. Needs environment/jupyter
-/// (environment/test runs it); without it the test fails and says so.
+/// types, and the same MIME types per cell as `segalign notebook run` (the same kernel, hosted in process) writes.
+/// Needs environment/jupyter (environment/test runs it); without it the test fails and says so.
 /// </summary>
 public sealed class StockKernelTests
 {
@@ -45,7 +45,6 @@ public sealed class StockKernelTests
                 NotebookPath = notebook,
                 OutputPath = scratch.File(Name + ".host.ipynb"),
                 Parameters = parameters,
-                RepositoryRoot = NotebookFolder.RepositoryRoot,
             });
             Assert.True(outcome.Succeeded, outcome.Describe());
             Assert.Equal(Describe(MimesPerCell(outcome.Execution.Notebook)), Describe(stockMimes));

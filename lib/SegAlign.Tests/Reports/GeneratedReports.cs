@@ -64,7 +64,8 @@ public sealed class GeneratedReports : IAsyncLifetime
             Cell.Markdown("# Tiny analysis\n\nSome *emphasis*, **strong** text, `inline code` and a [link](https://example.org/docs).\n\n" +
                           "| variant | mIoU |\n|---|--:|\n| bilinear | 41.2 |\n| fam | 43.0 |\n\n- first\n- second\n  - nested\n\n" +
                           "<script>document.title = 'pwned'</script> is shown as text.\n\n![a remote picture](https://example.org/picture.png)"),
-            Cell.Code("#r \"nuget: Plotly.NET, 6.0.0\"\n#r \"nuget: Microsoft.Data.Analysis\"\nusing Microsoft.Data.Analysis;\nusing SegAlign.Visualisation;\n" +
+            Cell.Code(notebooks.References(typeof(InputException), typeof(Plotly.NET.GenericChart), typeof(Plotly.NET.CSharp.Chart), typeof(Microsoft.Data.Analysis.DataFrame)) +
+                      "\nusing Microsoft.Data.Analysis;\nusing SegAlign.Visualisation;\n" +
                       "Console.WriteLine(\"hello from the notebook\");\nConsole.Error.WriteLine(\"a warning on stderr\");"),
             Cell.Code("display(Plotly.NET.CSharp.Chart.Point<double, double, string>(new double[] { 1, 2, 3 }, new double[] { 4, 5, 6 }, Name: \"points\"));"),
             Cell.Code("new DataFrame(new PrimitiveDataFrameColumn<int>(\"n\", new[] { 1, 2 }), new StringDataFrameColumn(\"<script>\", new[] { \"<b onclick=x>\", \"b\" }))"),

@@ -12,24 +12,28 @@ namespace SegAlign.Display;
 /// Markdown, Plotly figures (JSON), DataFrames (rounded tables). The Formatting assembly is the kernel's own; it is
 /// touched only when the kernel has loaded it.
 /// </summary>
-static class KernelFormatters
+public static class KernelFormatters
 {
     const string FormattingAssembly = "Microsoft.DotNet.Interactive.Formatting";
 
     /// <summary>The types shown specially, each with its MIME types in order of preference.</summary>
-    internal static readonly (Type Type, string[] Mimes)[] Shown =
+    static readonly (Type Type, string[] Mimes)[] Shown =
     [
         (typeof(PngImage), ["image/png", "text/plain"]),
         (typeof(Markdown), ["text/markdown", "text/plain"]),
         (typeof(GenericChart), [MimeFormatter.PlotlyMime, "text/html", "text/plain"]),
         (typeof(DataFrame), ["text/html", "text/plain"]),
+        // Shape, type and values, not the kernel's table of a tensor's properties.
+        (typeof(TorchSharp.torch.Tensor), ["text/plain"]),
     ];
 
     // A value is formatted once per MIME type; its bundle is computed once.
     static readonly ConditionalWeakTable<object, MimeBundle> bundles = new();
 
-    public static bool InKernel => AppDomain.CurrentDomain.GetAssemblies().Any(a => a.GetName().Name == FormattingAssembly);
+    internal static bool InKernel => AppDomain.CurrentDomain.GetAssemblies().Any(a => a.GetName().Name == FormattingAssembly);
 
+    /// <summary>Registers the formatters with the process's .NET Interactive Formatter (which must be loadable). A kernel
+    /// that loads SegAlign by #r gets this from the module initializer; a host that already had SegAlign calls it.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static void Register()
     {
