@@ -102,4 +102,41 @@ public static class Checkpoint
             foreach (var t in state.Values) t.Dispose();
         }
     }
+
+    /// <summary>
+    /// A training state: the model's weights, the optimiser's buffers ("optim/…"), the weight average ("ema/…") and the
+    /// CPU generator ("rng/cpu") — enough to continue bit for bit.
+    /// </summary>
+    public static void SaveTraining(string path, nn.Module model, Optimiser optimiser, WeightAverage? average, CheckpointInfo info)
+    {
+        using var scope = NewDisposeScope();
+        var tensors = new Dictionary<string, Tensor>();
+        foreach (var (name, value) in model.state_dict()) tensors[name] = value;
+        foreach (var (name, value) in optimiser.State) tensors["optim/" + name] = value;
+        if (average is not null) foreach (var (name, value) in average.State) tensors["ema/" + name] = value;
+        tensors["rng/cpu"] = TorchSharp.torch.get_rng_state();
+        Save(path, info, tensors);
+    }
+
+    /// <summary>Restores what <see cref="SaveTraining"/> wrote; returns the iteration to continue from.</summary>
+    /// <param name="fix">What to tell the user when the checkpoint belongs to another config or seed.</param>
+    public static int RestoreTraining(string path, nn.Module model, Optimiser optimiser, WeightAverage? average, string hash, int seed, string fix)
+    {
+        var (info, tensors) = Load(path);
+        try
+        {
+            if (info.ConfigHash != hash || info.Seed != seed)
+                throw new InputException(path, $"was written by config {info.ConfigHash}, seed {info.Seed}, not config {hash}, seed {seed}", fix);
+            LoadModelWeights(model, tensors, path, fix);
+            var device = model.Device();
+            optimiser.Load(tensors.Where(t => t.Key.StartsWith("optim/", StringComparison.Ordinal)).ToDictionary(t => t.Key["optim/".Length..], t => t.Value.to(device)));
+            if (tensors.TryGetValue("rng/cpu", out var rng)) TorchSharp.torch.set_rng_state(rng);
+            average?.Load(tensors.Where(t => t.Key.StartsWith("ema/", StringComparison.Ordinal)).ToDictionary(t => t.Key["ema/".Length..], t => t.Value));
+            return info.Iteration;
+        }
+        finally
+        {
+            foreach (var t in tensors.Values) t.Dispose();
+        }
+    }
 }

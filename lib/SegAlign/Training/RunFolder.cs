@@ -155,17 +155,22 @@ public sealed class RunFolder(string path)
         return metrics;
     }
 
-    public void WriteLog(IEnumerable<LogRow> rows)
+    public void WriteLog(IEnumerable<LogRow> rows) => WriteLog(LogFile, rows);
+
+    public List<LogRow> ReadLog() => ReadLog(LogFile);
+
+    /// <summary>A training log as CSV (iteration, loss, learning rate, seconds), written atomically; pretraining logs share the format.</summary>
+    internal static void WriteLog(string file, IEnumerable<LogRow> rows)
     {
         var text = new StringBuilder("iteration,loss,learning_rate,seconds\n");
         foreach (var r in rows) text.Append(CultureInfo.InvariantCulture, $"{r.Iteration},{r.Loss:R},{r.LearningRate:R},{r.Seconds:F3}\n");
-        AtomicFile.WriteAllText(LogFile, text.ToString());
+        AtomicFile.WriteAllText(file, text.ToString());
     }
 
-    public List<LogRow> ReadLog()
+    internal static List<LogRow> ReadLog(string file)
     {
-        if (!File.Exists(LogFile)) return [];
-        return File.ReadLines(LogFile).Skip(1).Where(l => l.Length > 0).Select(l =>
+        if (!File.Exists(file)) return [];
+        return File.ReadLines(file).Skip(1).Where(l => l.Length > 0).Select(l =>
         {
             var f = l.Split(',');
             return new LogRow(int.Parse(f[0], CultureInfo.InvariantCulture), double.Parse(f[1], CultureInfo.InvariantCulture),

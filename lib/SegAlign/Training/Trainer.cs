@@ -166,35 +166,9 @@ public static class Trainer
         return loss;
     }
 
-    static void SaveCheckpoint(RunFolder folder, Segmentor model, Optimiser optimiser, WeightAverage? average, CheckpointInfo info)
-    {
-        using var scope = NewDisposeScope();
-        var tensors = new Dictionary<string, Tensor>();
-        foreach (var (name, value) in model.state_dict()) tensors[name] = value;
-        foreach (var (name, value) in optimiser.State) tensors["optim/" + name] = value;
-        if (average is not null) foreach (var (name, value) in average.State) tensors["ema/" + name] = value;
-        tensors["rng/cpu"] = torch.get_rng_state();
-        Checkpoint.Save(folder.CheckpointFile, info, tensors);
-    }
+    static void SaveCheckpoint(RunFolder folder, Segmentor model, Optimiser optimiser, WeightAverage? average, CheckpointInfo info) =>
+        Checkpoint.SaveTraining(folder.CheckpointFile, model, optimiser, average, info);
 
-    static int Restore(RunFolder folder, Segmentor model, Optimiser optimiser, WeightAverage? average, string hash, int seed)
-    {
-        var (info, tensors) = Checkpoint.Load(folder.CheckpointFile);
-        try
-        {
-            if (info.ConfigHash != hash || info.Seed != seed)
-                throw new InputException(folder.CheckpointFile, $"was written by config {info.ConfigHash}, seed {info.Seed}, not config {hash}, seed {seed}",
-                    "resume with the same config, or choose another output folder");
-            Checkpoint.LoadModelWeights(model, tensors, folder.CheckpointFile, "resume with the config that wrote it");
-            var device = model.Device();
-            optimiser.Load(tensors.Where(t => t.Key.StartsWith("optim/", StringComparison.Ordinal)).ToDictionary(t => t.Key["optim/".Length..], t => t.Value.to(device)));
-            if (tensors.TryGetValue("rng/cpu", out var rng)) torch.set_rng_state(rng);
-            average?.Load(tensors.Where(t => t.Key.StartsWith("ema/", StringComparison.Ordinal)).ToDictionary(t => t.Key["ema/".Length..], t => t.Value));
-            return info.Iteration;
-        }
-        finally
-        {
-            foreach (var t in tensors.Values) t.Dispose();
-        }
-    }
+    static int Restore(RunFolder folder, Segmentor model, Optimiser optimiser, WeightAverage? average, string hash, int seed) =>
+        Checkpoint.RestoreTraining(folder.CheckpointFile, model, optimiser, average, hash, seed, "resume with the same config, or choose another output folder");
 }

@@ -31,6 +31,8 @@ static class PlotlyKit
         ["hfgd"] = "#b07aa1", ["guided-sg"] = "#b07aa1", ["guided-no-sg"] = "#dcb8d4", ["guided-sg-os2"] = "#6b3f62",
         ["upsampler"] = "#76b7b2", ["sg-kernels-only"] = "#edc948", ["sg-backbone-only"] = "#17becf",
         ["rsp"] = "#76b7b2",
+        // backbone-prior: the FPN baseline's blue, darker with the full prior, lighter with the five-class one.
+        ["scratch"] = "#4e79a7", ["pretrained"] = "#1f3f66", ["pretrained-half"] = "#9ecae9",
     };
 
     static readonly string[] fallback = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666"];

@@ -156,52 +156,21 @@ public static class Pretrainer
         return (top1, [.. Enumerable.Range(0, classes).Select(c => seen[c] == 0 ? double.NaN : 100.0 * correct[c] / seen[c])]);
     }
 
-    static void SaveCheckpoint(PretrainFolder folder, ResNet model, Optimiser optimiser, CheckpointInfo info)
-    {
-        using var scope = NewDisposeScope();
-        var tensors = new Dictionary<string, Tensor>();
-        foreach (var (name, value) in model.state_dict()) tensors[name] = value;
-        foreach (var (name, value) in optimiser.State) tensors["optim/" + name] = value;
-        tensors["rng/cpu"] = torch.get_rng_state();
-        Checkpoint.Save(folder.CheckpointFile, info, tensors);
-    }
+    static void SaveCheckpoint(PretrainFolder folder, ResNet model, Optimiser optimiser, CheckpointInfo info) =>
+        Checkpoint.SaveTraining(folder.CheckpointFile, model, optimiser, null, info);
 
-    static int Restore(PretrainFolder folder, ResNet model, Optimiser optimiser, string hash, int seed)
-    {
-        var (info, tensors) = Checkpoint.Load(folder.CheckpointFile);
-        try
-        {
-            if (info.ConfigHash != hash || info.Seed != seed)
-                throw new InputException(folder.CheckpointFile, $"was written by recipe hash {info.ConfigHash}, not {hash}", "delete the folder and pretrain again");
-            Checkpoint.LoadModelWeights(model, tensors, folder.CheckpointFile, "delete the folder and pretrain again");
-            var device = model.Device();
-            optimiser.Load(tensors.Where(t => t.Key.StartsWith("optim/", StringComparison.Ordinal)).ToDictionary(t => t.Key["optim/".Length..], t => t.Value.to(device)));
-            if (tensors.TryGetValue("rng/cpu", out var rng)) torch.set_rng_state(rng);
-            return info.Iteration;
-        }
-        finally
-        {
-            foreach (var t in tensors.Values) t.Dispose();
-        }
-    }
+    static int Restore(PretrainFolder folder, ResNet model, Optimiser optimiser, string hash, int seed) =>
+        Checkpoint.RestoreTraining(folder.CheckpointFile, model, optimiser, null, hash, seed, "delete the folder and pretrain again");
 
     static void WriteLogs(PretrainFolder folder, List<LogRow> trainLog, List<(int Iteration, double Top1)> evalLog)
     {
-        var train = new StringBuilder("iteration,loss,learning_rate,seconds\n");
-        foreach (var r in trainLog) train.Append(CultureInfo.InvariantCulture, $"{r.Iteration},{r.Loss:R},{r.LearningRate:R},{r.Seconds:F3}\n");
-        AtomicFile.WriteAllText(folder.TrainLogFile, train.ToString());
+        RunFolder.WriteLog(folder.TrainLogFile, trainLog);
         var eval = new StringBuilder("iteration,top1\n");
         foreach (var (iteration, top1) in evalLog) eval.Append(CultureInfo.InvariantCulture, $"{iteration},{top1:R}\n");
         AtomicFile.WriteAllText(folder.EvalLogFile, eval.ToString());
     }
 
-    public static List<LogRow> ReadTrainLog(PretrainFolder folder) =>
-        !File.Exists(folder.TrainLogFile) ? [] : [.. File.ReadLines(folder.TrainLogFile).Skip(1).Where(l => l.Length > 0).Select(l =>
-        {
-            var f = l.Split(',');
-            return new LogRow(int.Parse(f[0], CultureInfo.InvariantCulture), double.Parse(f[1], CultureInfo.InvariantCulture),
-                double.Parse(f[2], CultureInfo.InvariantCulture), double.Parse(f[3], CultureInfo.InvariantCulture));
-        })];
+    public static List<LogRow> ReadTrainLog(PretrainFolder folder) => RunFolder.ReadLog(folder.TrainLogFile);
 
     public static List<(int Iteration, double Top1)> ReadEvalLog(PretrainFolder folder) =>
         !File.Exists(folder.EvalLogFile) ? [] : [.. File.ReadLines(folder.EvalLogFile).Skip(1).Where(l => l.Length > 0).Select(l =>
