@@ -104,17 +104,10 @@ public static class BenchRun
         string folder = Directory.CreateTempSubdirectory("segalign-bench-").FullName;
         try
         {
-            // All start at once (each builds, generates its batches and warms up on its own thread), then are awaited.
-            var starts = Enumerable.Range(0, plan.SweepProcesses).Select(i =>
-                Task.Run(() => ServedProcess.Start(plan.WorkerCommand(new BenchWorkerRequest { Config = config, Threads = 1, Seed = i, Warmup = plan.Warmup }.SaveIn(folder)),
-                    $"bench worker {i.ToString(CultureInfo.InvariantCulture)}"))).ToArray();
-            try { Task.WaitAll(starts); }
-            catch (AggregateException e)
-            {
-                foreach (var started in starts.Where(t => t.IsCompletedSuccessfully)) started.Result.Dispose();
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
-            }
-            return starts.Select(t => t.Result).ToList();
+            // All start from this thread at once (each builds, generates its batches and warms up), then are awaited.
+            return ServedProcess.StartAll(Enumerable.Range(0, plan.SweepProcesses).Select(i =>
+                (plan.WorkerCommand(new BenchWorkerRequest { Config = config, Threads = 1, Seed = i, Warmup = plan.Warmup }.SaveIn(folder)),
+                 $"bench worker {i.ToString(CultureInfo.InvariantCulture)}")).ToList());
         }
         finally
         {

@@ -21,7 +21,7 @@ public sealed class ServedProcess : IDisposable
     readonly ConcurrentQueue<string> tail = new();
 
     /// <summary>The JSON object the process printed with READY.</summary>
-    public JsonElement Ready { get; }
+    public JsonElement Ready { get; private set; }
 
     ServedProcess(Process process, string what)
     {
@@ -29,10 +29,9 @@ public sealed class ServedProcess : IDisposable
         this.what = what;
         process.ErrorDataReceived += (_, e) => Keep(e.Data);
         process.BeginErrorReadLine();
-        Ready = JsonDocument.Parse(Await("READY")).RootElement.Clone();
     }
 
-    public static ServedProcess Start(ProcessStartInfo start, string what)
+    static ServedProcess Launch(ProcessStartInfo start, string what)
     {
         start.RedirectStandardInput = true;
         start.RedirectStandardOutput = true;
@@ -41,11 +40,43 @@ public sealed class ServedProcess : IDisposable
         return new ServedProcess(ChildProcesses.Start(start), what);
     }
 
+    void AwaitReady() => Ready = JsonDocument.Parse(Await("READY")).RootElement.Clone();
+
+    /// <summary>Starts the process and waits until it is READY. Call from a thread that outlives it: a worker dies with
+    /// the thread that started it (Linux's parent-death signal follows the creating thread, not the process).</summary>
+    public static ServedProcess Start(ProcessStartInfo start, string what) => StartAll([(start, what)])[0];
+
+    /// <summary>Starts every process from this thread, then waits until each is READY (they warm up side by side).</summary>
+    public static List<ServedProcess> StartAll(IReadOnlyList<(ProcessStartInfo Start, string What)> starts)
+    {
+        var started = new List<ServedProcess>();
+        try
+        {
+            foreach (var (start, what) in starts) started.Add(Launch(start, what));
+            foreach (var p in started) p.AwaitReady();
+            return started;
+        }
+        catch
+        {
+            foreach (var p in started) p.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Sends a command without waiting, so several processes can work on it at the same time.</summary>
     public void Send(string command)
     {
-        process.StandardInput.WriteLine(command);
-        process.StandardInput.Flush();
+        try
+        {
+            process.StandardInput.WriteLine(command);
+            process.StandardInput.Flush();
+        }
+        catch (IOException)
+        {
+            // It has gone: what it printed on the way out says why.
+            process.WaitForExit();
+            throw new InvalidOperationException($"{what} exited ({process.ExitCode}) before taking '{command}': {string.Join(" | ", tail)}");
+        }
     }
 
     /// <summary>Waits for the answer to the last command sent.</summary>
