@@ -185,13 +185,16 @@ public static partial class Commands
     }
 
     /// <summary>This same program (apphost or `dotnet SegAlign.Cli.dll`) as a worker on one request file.</summary>
-    static ProcessStartInfo WorkerCommand(string requestFile)
+    static ProcessStartInfo WorkerCommand(string requestFile) => SegAlignProcess("worker", requestFile);
+
+    /// <summary>This program (or `dotnet` with this assembly) running <paramref name="subcommand"/> on a file, in this repository.</summary>
+    static ProcessStartInfo SegAlignProcess(string subcommand, string file)
     {
         string process = Environment.ProcessPath ?? "dotnet";
         var start = new ProcessStartInfo(process);
         if (Path.GetFileNameWithoutExtension(process) == "dotnet") start.ArgumentList.Add(Assembly.GetEntryAssembly()!.Location);
-        start.ArgumentList.Add("worker");
-        start.ArgumentList.Add(requestFile);
+        start.ArgumentList.Add(subcommand);
+        start.ArgumentList.Add(file);
         start.Environment["SEGALIGN_HOME"] = Presets.RepositoryRoot;
         return start;
     }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Diagnostics;
 using System.Globalization;
 using SegAlign.Experiments;
 using SegAlign.Measurement;
@@ -13,59 +14,89 @@ public static partial class Commands
 {
     static Command Bench()
     {
-        var command = new Command("bench", "Measure every decoder on this machine: parameters, GMACs (every op counted), inference latency, " +
-                                           "training throughput and its share of the measured fp32 matmul peak. Writes results/<preset>/bench/<environment>_<size>px.csv.");
+        var command = new Command("bench", "Measure every decoder on this machine: parameters, GMACs (every op counted), inference latency, the data pipeline's cost, " +
+                                           "and training throughput on pre-generated batches in rounds, each beside its own fp32 matmul reference — one process with every thread, " +
+                                           "real 1-thread worker processes as `ablation run` trains, and with --peer the PyTorch replica. Writes results/<preset>/bench/<environment>_<size>px.csv.");
         var decoders = new Option<string[]?>("--decoders") { Description = "Decoders to measure, separated by spaces or commas (default: all registered).", AllowMultipleArgumentsPerToken = true };
         var size = new Option<int?>("--size") { Description = "Input size in pixels (default: the preset's FashionScenes size)." };
         var preset = new Option<string>("--preset") { Description = "Preset whose model, data and batch size are measured.", DefaultValueFactory = _ => "full" };
-        var threads = new Option<int>("--threads") { Description = "libtorch threads (0 = all cores).", DefaultValueFactory = _ => 0 };
-        var iterations = new Option<int>("--iterations") { Description = "Timed training iterations per decoder.", DefaultValueFactory = _ => 30 };
+        var threads = new Option<int>("--threads") { Description = "libtorch threads (0 = all cores); the sweep column starts this many 1-thread processes.", DefaultValueFactory = _ => 0 };
+        var rounds = new Option<int>("--rounds") { Description = "Timed rounds per decoder (min, median and max are reported).", DefaultValueFactory = _ => 5 };
+        var iterations = new Option<int>("--iterations") { Description = "Timed training iterations per round.", DefaultValueFactory = _ => 10 };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed training iterations before the first round, in every process.", DefaultValueFactory = _ => 5 };
+        var peer = new Option<bool>("--peer") { Description = "Also time the PyTorch replica (environment/peer/) in the same rounds with /usr/bin/python3's torch and write SegAlign/PyTorch per round." };
         var memory = new Option<int?>("--memory") { Description = "Instead: train this many iterations of the first decoder and report resident memory at the start and the end (leak check)." };
         var latencyFor = new Option<string?>("--latency-for") { Description = "Instead: measure the latency of every variant of an experiment (or all) and store it for the ablation tables." };
-        foreach (var o in new Option[] { decoders, size, preset, threads, iterations, memory, latencyFor }) command.Add(o);
+        foreach (var o in new Option[] { decoders, size, preset, threads, rounds, iterations, warmup, peer, memory, latencyFor }) command.Add(o);
 
         command.SetAction(p => SegAlignCommand.Guard(() =>
         {
             int threadCount = OptionChecks.Threads(p.GetValue(threads));
             if (p.GetValue(size) is int pixels) OptionChecks.AtLeast(pixels, 16, "--size", "use an input size of at least 16 pixels, e.g. 64");
-            OptionChecks.AtLeast(p.GetValue(iterations), 1, "--iterations", "use e.g. 30");
+            OptionChecks.AtLeast(p.GetValue(rounds), 1, "--rounds", "use e.g. 5");
+            OptionChecks.AtLeast(p.GetValue(iterations), 1, "--iterations", "use e.g. 10");
+            OptionChecks.AtLeast(p.GetValue(warmup), 0, "--warmup", "use e.g. 5");
             if (p.GetValue(memory) is int memoryCount) OptionChecks.AtLeast(memoryCount, 1, "--memory", "use e.g. 200");
+            string? peerTorch = p.GetValue(peer) ? PeerReplica.RequireTorch() : null;
             TorchRuntime.Initialise(threadCount);
             var runtime = TorchRuntime.Describe();
             Console.WriteLine($"device: {runtime}");
+            if (peerTorch is not null) Console.WriteLine($"peer: PyTorch {peerTorch} ({PeerReplica.Python}, {PeerReplica.Script})");
             string presetName = p.GetValue(preset)!;
             var names = (OptionChecks.List(p.GetValue(decoders)) ?? DecoderRegistry.Names.ToArray()).ToList();
 
             if (p.GetValue(latencyFor) is { } experiment) return MeasureExperimentLatency(experiment, presetName, runtime);
             if (p.GetValue(memory) is int memoryIterations) return MeasureMemory(names[0], presetName, p.GetValue(size), memoryIterations);
 
-            double peak = Benchmarks.MatmulPeakGflops();
-            Console.WriteLine($"fp32 matmul peak: {peak:F1} GFLOP/s with {runtime.Threads} thread(s)");
+            var plan = new BenchPlan(p.GetValue(rounds), p.GetValue(iterations), p.GetValue(warmup), runtime.Threads, BenchWorkerCommand, peerTorch);
             var rows = new List<BenchRow>();
             foreach (var name in names)
             {
                 var config = ExperimentPlan.ConfigForDecoder(name, presetName, p.GetValue(size));
-                Console.Write($"measuring {name} … ");
-                var row = BenchTable.Measure(name, config, p.GetValue(iterations), peak);
-                Console.WriteLine($"{row.Throughput.ImagesPerSecond:F0} img/s, sweep {row.Sweep.ImagesPerSecond:F0} img/s");
-                rows.Add(row);
+                Console.WriteLine($"measuring {name} …");
+                rows.Add(BenchRun.Measure(name, config, plan, line => Console.WriteLine("  " + line)));
             }
-            var table = new Table().AddColumns("decoder", "params (M)", "GMACs", "latency ms (IQR)", "train img/s", "% of peak", $"sweep img/s ({runtime.Threads}×1 thread)", "% of peak");
-            foreach (var c in table.Columns.Skip(1)) c.RightAligned();
-            foreach (var r in rows)
-                table.AddRow(r.Decoder, (r.Parameters / 1e6).ToString("F2", CultureInfo.InvariantCulture), r.GMacs.ToString("F3", CultureInfo.InvariantCulture),
-                    $"{r.Latency.MedianMs:F1} ({r.Latency.P25Ms:F1}–{r.Latency.P75Ms:F1})", r.Throughput.ImagesPerSecond.ToString("F0", CultureInfo.InvariantCulture),
-                    r.Throughput.FractionOfPeak.ToString("P0", CultureInfo.InvariantCulture), r.Sweep.ImagesPerSecond.ToString("F0", CultureInfo.InvariantCulture),
-                    r.Sweep.FractionOfPeak.ToString("P0", CultureInfo.InvariantCulture));
-            Terminal.Current().Write(table);
-            Console.WriteLine($"GMACs: multiply-accumulates of one inference forward pass at {rows[0].Size}×{rows[0].Size} (convention: README, \"How FLOPs are counted\"); " +
-                              "training GFLOP/s = GMACs × 2 × 3 (forward + backward) × img/s; % of the fp32 matmul peak measured in this run.");
+            PrintBench(rows, runtime);
             string file = BenchTable.Save(rows, runtime, Path.Combine(Presets.RepositoryRoot, "results", presetName, "bench"));
             Console.WriteLine($"written: {file}");
             return 0;
         }));
         return command;
     }
+
+    static void PrintBench(IReadOnlyList<BenchRow> rows, RuntimeInfo runtime)
+    {
+        static string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
+        var first = rows[0];
+        var table = new Table().AddColumns("decoder", "params (M)", "GMACs", "latency ms", "data img/s", $"train img/s (1×{runtime.Threads})", "% of matmul",
+            $"sweep img/s ({runtime.Threads}×1 processes)", "% of matmul", "PyTorch img/s", "SegAlign/PyTorch");
+        foreach (var c in table.Columns.Skip(1)) c.RightAligned();
+        foreach (var r in rows)
+            table.AddRow(r.Decoder, F(r.Parameters / 1e6, "F2"), F(r.GMacs, "F3"), $"{F(r.Latency.MedianMs, "F1")} ({F(r.Latency.P25Ms, "F1")}–{F(r.Latency.P75Ms, "F1")})",
+                F(r.DataImagesPerSecond, "F0"), r.Training.ImagesPerSecond.Format("F0"), Percent(r.Training.FractionOfPeak),
+                r.Sweep?.ImagesPerSecond.Format("F0") ?? "–", r.Sweep is null ? "–" : Percent(r.Sweep.FractionOfPeak),
+                r.Peer?.ImagesPerSecond.Format("F0") ?? "–", r.Peer?.Ratio.Format("F2") ?? "–");
+        Terminal.Current().Write(table);
+        Console.WriteLine($"median [min..max] over {first.Rounds} rounds of {first.IterationsPerRound} iterations (batch {first.BatchSize}) after untimed warm-up, on batches generated " +
+                          "before timing (data img/s: the generator alone, one thread). GMACs: one inference forward pass at " +
+                          $"{first.Size}×{first.Size} (README, \"How FLOPs are counted\"); % of matmul = GMACs × 2 × 3 × img/s ÷ the fp32 " +
+                          $"{BenchWorker.ReferenceSize}² matmul GFLOP/s measured in the same round by the same processes.");
+    }
+
+    static string Percent(Spread s) =>
+        $"{(100 * s.Median).ToString("F0", CultureInfo.InvariantCulture)} [{(100 * s.Min).ToString("F0", CultureInfo.InvariantCulture)}..{(100 * s.Max).ToString("F0", CultureInfo.InvariantCulture)}] %";
+
+    /// <summary>Hidden: the worker process the bench's sweep column starts (one libtorch thread each, as `ablation run`'s workers).</summary>
+    static Command BenchWorkerEntry()
+    {
+        var command = new Command("bench-worker", "Serve training rounds for `segalign bench` from a request file it wrote (started by `bench`).") { Hidden = true };
+        var request = new Argument<string>("request") { Description = "The request file `segalign bench` wrote." };
+        command.Add(request);
+        command.SetAction(parse => SegAlignCommand.Guard(() => BenchWorker.Serve(parse.GetValue(request)!, Console.In, Console.Out)));
+        return command;
+    }
+
+    static ProcessStartInfo BenchWorkerCommand(string requestFile) => SegAlignProcess("bench-worker", requestFile);
 
     static int MeasureMemory(string decoder, string preset, int? size, int iterations)
     {

@@ -7,9 +7,40 @@ public class BenchTableTests
 {
     static readonly RuntimeInfo Runtime = new("cpu", "AMD EPYC 7B13", 2, "10.0", "0.107.0", "2.10.0", "Debian");
 
-    static BenchRow Row(string decoder, double imagesPerSecond, int size = 64) =>
-        new(decoder, "abc", size, 1000, 100, 0.1, new Timing(5, 4, 6, 30),
-            new ThroughputResult(imagesPerSecond, 60, 120, 0.1), new ThroughputResult(2 * imagesPerSecond, 120, 120, 0.1));
+    static SpeedFigures Speed(double imagesPerSecond, int processes, int threads) =>
+        new(processes, threads, new Spread(imagesPerSecond - 5, imagesPerSecond, imagesPerSecond + 5), new Spread(100, 120, 130), new Spread(0.4, 0.5, 0.6));
+
+    static BenchRow Row(string decoder, double imagesPerSecond, int size = 64, bool sweep = true, bool peer = false) =>
+        new(decoder, "abc", size, 1000, 100, 0.1, 16, new Timing(5, 4, 6, 30), 20, 5, 10, Speed(imagesPerSecond, 1, 2),
+            sweep ? Speed(2 * imagesPerSecond, 2, 1) : null, peer ? new PeerFigures("1.13.1", new Spread(100, 110, 120), new Spread(0.8, 0.9, 1.0)) : null);
+
+    static int Columns(string line) => line.Split('"')[0].Count(c => c == ',') + 1;
+
+    [Fact]
+    public void Every_line_has_the_headers_columns_and_absent_figures_leave_their_cells_empty()
+    {
+        int header = Columns(BenchTable.Header.TrimEnd('\n'));
+        var full = BenchTable.Line(Row("fpn", 100, peer: true), Runtime);
+        var bare = BenchTable.Line(Row("ifa", 100, sweep: false), Runtime);
+        Assert.Equal(header, Columns(full));
+        Assert.Equal(header, Columns(bare));
+        var names = BenchTable.Header.Split(',');
+        string Cell(string line, string column) => line.Split(',')[Array.IndexOf(names, column)];
+        Assert.Equal("0.9", Cell(full, "segalign_over_pytorch_median"));
+        Assert.Equal("1.13.1", Cell(full, "peer_torch"));
+        Assert.Equal("", Cell(bare, "peer_torch"));
+        Assert.Equal("", Cell(bare, "sweep_images_per_second_median"));
+        Assert.Equal("200", Cell(full, "sweep_images_per_second_median"));
+        Assert.Equal("800", Cell(full, "data_images_per_second")); // 16 images in 20 ms
+    }
+
+    [Fact]
+    public void A_spread_is_the_minimum_the_median_and_the_maximum()
+    {
+        Assert.Equal(new Spread(1, 3, 9), Spread.Of([9, 1, 3]));
+        Assert.Equal(new Spread(1, 2.5, 4), Spread.Of([4, 1, 2, 3]));
+        Assert.Equal("2.50 [1.00..4.00]", Spread.Of([4, 1, 2, 3]).Format("F2"));
+    }
 
     [Fact]
     public void Measuring_a_subset_updates_those_rows_and_keeps_the_others()
@@ -24,6 +55,7 @@ public class BenchTableTests
             Assert.StartsWith("fpn,", lines[1]);
             Assert.StartsWith("sfnet,", lines[2]);
             Assert.Contains(",95,", lines[2]);
+            Assert.Equal(BenchTable.Header, lines[0] + "\n");
             Assert.EndsWith("amd-epyc-7b13_2t_cpu_torchsharp-0.107.0_64px.csv", path);
         }
         finally { Directory.Delete(folder, true); }

@@ -20,16 +20,6 @@ public sealed record Timing(double MedianMs, double P25Ms, double P75Ms, int Rep
     public override string ToString() => $"{MedianMs:F2} ms (IQR {P25Ms:F2}–{P75Ms:F2}, n={Repeats})";
 }
 
-/// <summary>Training speed of a config and how it compares with the machine's matmul peak.</summary>
-/// <param name="ImagesPerSecond">Images trained per second (forward, backward, optimiser step, real data pipeline).</param>
-/// <param name="AchievedGflops">Counted forward MACs × 2 FLOP/MAC × 3 (forward + backward ≈ 3 forwards) × images/s ÷ 1e9.</param>
-/// <param name="PeakGflops">fp32 matmul GFLOP/s measured in the same process with the same threads.</param>
-/// <param name="SecondsPerIteration">Wall time of one training iteration.</param>
-public sealed record ThroughputResult(double ImagesPerSecond, double AchievedGflops, double PeakGflops, double SecondsPerIteration)
-{
-    public double FractionOfPeak => AchievedGflops / PeakGflops;
-}
-
 /// <summary>Resident memory at the start and the end of a long training run (a leak shows as growth).</summary>
 public sealed record MemoryResult(int Iterations, long StartBytes, long EndBytes, IReadOnlyList<(int Iteration, long Bytes)> Samples)
 {
@@ -40,8 +30,9 @@ public sealed record MemoryResult(int Iterations, long StartBytes, long EndBytes
 public static class Benchmarks
 {
     /// <summary>
-    /// fp32 matrix-multiply throughput of this process with its current threads: the median of repeated
-    /// 2048×2048 products (the best single repeat overstates, small sizes understate what the cores sustain).
+    /// fp32 matrix-multiply throughput of this process with its current threads: the median of repeated n×n
+    /// products (the best single repeat overstates). The bench measures it in every round beside the model, because
+    /// a shared machine's speed moves by 2× within minutes and a ratio is only meaningful within one time window.
     /// </summary>
     public static double MatmulPeakGflops(int n = 2048, int repeats = 9)
     {
@@ -84,43 +75,6 @@ public static class Benchmarks
         finally
         {
             model.train(wasTraining);
-        }
-    }
-
-    /// <summary>
-    /// Trains <paramref name="iterations"/> iterations (after <paramref name="warmup"/>) exactly as the trainer does —
-    /// background batch stream, forward, loss, backward, optimiser step — with <paramref name="concurrentRuns"/>
-    /// independent trainings side by side (each on one libtorch thread when more than one, as `ablation run` does),
-    /// and relates the combined speed to the matmul peak of all threads.
-    /// </summary>
-    public static ThroughputResult TrainingThroughput(RunConfig config, double peakGflops, int concurrentRuns = 1, int warmup = 5, int iterations = 30)
-    {
-        var train = DatasetRegistry.CreateTrain(config.Data, 0);
-        var sample = train.Get(0);
-        int threads = torch.get_num_threads();
-        if (concurrentRuns > 1) torch.set_num_threads(1);
-        try
-        {
-            var models = Enumerable.Range(0, concurrentRuns).Select(i =>
-            {
-                torch.manual_seed(i);
-                var model = new Segmentor(config.Model, train.NumClasses);
-                model.to(Platform.TorchRuntime.Device);
-                return model;
-            }).ToList();
-            double gmacs = ModelStats.CountMacs(models[0], sample.Height, sample.Width, sample.Channels).GMacs;
-            var clock = Stopwatch.StartNew();
-            var workers = models.Select((model, i) => new Thread(() => TimeTraining(config, model, train, i, warmup, iterations, null))).ToList();
-            workers.ForEach(w => w.Start());
-            workers.ForEach(w => w.Join());
-            double seconds = clock.Elapsed.TotalSeconds * iterations / (warmup + iterations);
-            models.ForEach(m => m.Dispose());
-            double imagesPerSecond = concurrentRuns * iterations * config.Train.BatchSize / seconds;
-            return new ThroughputResult(imagesPerSecond, gmacs * 2 * 3 * imagesPerSecond, peakGflops, seconds / iterations);
-        }
-        finally
-        {
-            torch.set_num_threads(threads);
         }
     }
 

@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using System.Globalization;
+using SegAlign.Config;
+using SegAlign.Platform;
+
+namespace SegAlign.Measurement;
+
+/// <summary>
+/// The PyTorch replica of the `full`-preset fpn and sfnet models (environment/peer/pytorch_fpn_sfnet.py), run with the
+/// system Python's torch (Debian's PyTorch 1.13) so the bench can time the same training step in both systems,
+/// interleaved round by round.
+/// </summary>
+public static class PeerReplica
+{
+    public const string Python = "/usr/bin/python3";
+
+    public const string InstallHint =
+        "the PyTorch peer needs torch in " + Python + "; install Debian's PyTorch 1.13 with `sudo apt-get install python3-torch` " +
+        "(it also installs libtorch-dev, which SegAlign's build keeps from shadowing TorchSharp's libtorch), then run again";
+
+    /// <summary>Decoders the replica builds.</summary>
+    public static readonly IReadOnlyList<string> Decoders = ["fpn", "sfnet"];
+
+    public static string Script => Path.Combine(Repository.Root, "environment", "peer", "pytorch_fpn_sfnet.py");
+
+    /// <summary>torch's version in the system Python, or null (with the reason) when there is none.</summary>
+    public static string? TorchVersion(out string reason)
+    {
+        reason = "";
+        if (!File.Exists(Python)) { reason = $"{Python} does not exist"; return null; }
+        try
+        {
+            var start = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var a in new[] { "-c", "import torch; print(torch.__version__)" }) start.ArgumentList.Add(a);
+            using var process = Process.Start(start)!;
+            string output = process.StandardOutput.ReadToEnd().Trim();
+            string error = process.StandardError.ReadToEnd().Trim();
+            process.WaitForExit();
+            if (process.ExitCode == 0 && output.Length > 0) return output.Split('\n')[^1];
+            reason = $"{Python} cannot import torch ({error.Split('\n').LastOrDefault()?.Trim()})";
+            return null;
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            reason = $"{Python} could not be started ({e.Message})";
+            return null;
+        }
+    }
+
+    /// <summary>Stops with how to install torch when the peer cannot run (a requested peer column never silently goes missing).</summary>
+    public static string RequireTorch()
+    {
+        if (TorchVersion(out string reason) is { } version) return version;
+        if (!File.Exists(Script)) throw new InputException(Script, "is missing", "restore environment/peer/ from the repository");
+        throw new InputException("--peer", reason, InstallHint);
+    }
+
+    /// <summary>
+    /// Starts the replica serving <c>train N</c> for <paramref name="decoder"/> with the config's batch, input size and
+    /// classes, warmed up by <paramref name="warmup"/> iterations. READY carries its parameter count, which the bench
+    /// compares with SegAlign's model before trusting a ratio.
+    /// </summary>
+    public static ServedProcess Start(string decoder, RunConfig config, int classes, int size, int threads, int warmup)
+    {
+        var start = new ProcessStartInfo(Python);
+        foreach (var a in new[] { Script, "serve", decoder, threads.ToString(CultureInfo.InvariantCulture), config.Train.BatchSize.ToString(CultureInfo.InvariantCulture),
+                     size.ToString(CultureInfo.InvariantCulture), classes.ToString(CultureInfo.InvariantCulture), warmup.ToString(CultureInfo.InvariantCulture) })
+            start.ArgumentList.Add(a);
+        return ServedProcess.Start(start, $"the PyTorch peer ({decoder})");
+    }
+}
