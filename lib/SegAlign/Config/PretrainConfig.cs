@@ -38,7 +38,7 @@ public sealed record PretrainConfig : IValidatable
     [NotHashed] public int CheckpointEvery { get; init; } = 250;
 
     /// <summary>The Fashion-MNIST classes used, in label order.</summary>
-    public int[] ClassList => Classes ?? [.. Enumerable.Range(0, 10)];
+    [System.Text.Json.Serialization.JsonIgnore] public int[] ClassList => Classes ?? [.. Enumerable.Range(0, 10)];
 
     public void Validate(string where)
     {
@@ -64,11 +64,11 @@ public sealed record PretrainConfig : IValidatable
     }
 
     /// <summary>The learning-rate schedule (AdamW, linear warm-up, poly decay) as the segmentation trainer's.</summary>
-    public TrainConfig Schedule => new()
+    [System.Text.Json.Serialization.JsonIgnore] public TrainConfig Schedule => new()
     {
         Optimizer = OptimizerKind.AdamW, Iterations = Iterations, BatchSize = BatchSize, LearningRate = LearningRate,
         WeightDecay = WeightDecay, WarmupIterations = WarmupIterations,
     };
 
-    public BackboneOptions BackboneOptions => new() { Width = Width, DeepStem = DeepStem };
+    [System.Text.Json.Serialization.JsonIgnore] public BackboneOptions BackboneOptions => new() { Width = Width, DeepStem = DeepStem };
 }

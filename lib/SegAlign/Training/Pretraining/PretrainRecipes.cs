@@ -49,9 +49,6 @@ public static class PretrainRecipes
         var node = (JsonObject)JsonSerializer.SerializeToNode(recipe, Json.Options)!;
         foreach (var property in typeof(PretrainConfig).GetProperties())
             if (property.GetCustomAttributes(typeof(NotHashedAttribute), false).Length > 0) node.Remove(JsonNamingPolicy.CamelCase.ConvertName(property.Name));
-        node.Remove("classList");
-        node.Remove("schedule");
-        node.Remove("backboneOptions");
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Json.Canonical(node))))[..12];
     }
 
