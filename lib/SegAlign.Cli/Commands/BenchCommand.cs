@@ -26,8 +26,9 @@ public static partial class Commands
         var warmup = new Option<int>("--warmup") { Description = "Untimed training iterations before the first round, in every process.", DefaultValueFactory = _ => 5 };
         var peer = new Option<bool>("--peer") { Description = "Also time the PyTorch replica (environment/peer/) in the same rounds with /usr/bin/python3's torch and write SegAlign/PyTorch per round." };
         var memory = new Option<int?>("--memory") { Description = "Instead: train this many iterations of the first decoder and report resident memory at the start and the end (leak check)." };
+        var results = new Option<string?>("--results") { Description = "Folder for the bench CSV (default: results/<preset>/bench of the repository)." };
         var latencyFor = new Option<string?>("--latency-for") { Description = "Instead: measure the latency of every variant of an experiment (or all) and store it for the ablation tables." };
-        foreach (var o in new Option[] { decoders, size, preset, threads, rounds, iterations, warmup, peer, memory, latencyFor }) command.Add(o);
+        foreach (var o in new Option[] { decoders, size, preset, threads, rounds, iterations, warmup, peer, results, memory, latencyFor }) command.Add(o);
 
         command.SetAction(p => SegAlignCommand.Guard(() =>
         {
@@ -56,8 +57,9 @@ public static partial class Commands
                 Console.WriteLine($"measuring {name} …");
                 rows.Add(BenchRun.Measure(name, config, plan, line => Console.WriteLine("  " + line)));
             }
+            // Saved before printing: a display problem must not cost the measurements.
+            string file = BenchTable.Save(rows, runtime, p.GetValue(results) ?? Path.Combine(Presets.RepositoryRoot, "results", presetName, "bench"));
             PrintBench(rows, runtime);
-            string file = BenchTable.Save(rows, runtime, Path.Combine(Presets.RepositoryRoot, "results", presetName, "bench"));
             Console.WriteLine($"written: {file}");
             return 0;
         }));
@@ -72,7 +74,7 @@ public static partial class Commands
             $"sweep img/s ({runtime.Threads}×1 processes)", "% of matmul", "PyTorch img/s", "SegAlign/PyTorch");
         foreach (var c in table.Columns.Skip(1)) c.RightAligned();
         foreach (var r in rows)
-            table.AddRow(r.Decoder, F(r.Parameters / 1e6, "F2"), F(r.GMacs, "F3"), $"{F(r.Latency.MedianMs, "F1")} ({F(r.Latency.P25Ms, "F1")}–{F(r.Latency.P75Ms, "F1")})",
+            AddPlainRow(table, r.Decoder, F(r.Parameters / 1e6, "F2"), F(r.GMacs, "F3"), $"{F(r.Latency.MedianMs, "F1")} ({F(r.Latency.P25Ms, "F1")}–{F(r.Latency.P75Ms, "F1")})",
                 F(r.DataImagesPerSecond, "F0"), r.Training.ImagesPerSecond.Format("F0"), Percent(r.Training.FractionOfPeak),
                 r.Sweep?.ImagesPerSecond.Format("F0") ?? "–", r.Sweep is null ? "–" : Percent(r.Sweep.FractionOfPeak),
                 r.Peer?.ImagesPerSecond.Format("F0") ?? "–", r.Peer?.Ratio.Format("F2") ?? "–");
@@ -82,6 +84,9 @@ public static partial class Commands
                           $"{first.Size}×{first.Size} (README, \"How FLOPs are counted\"); % of matmul = GMACs × 2 × 3 × img/s ÷ the fp32 " +
                           $"{BenchWorker.ReferenceSize}² matmul GFLOP/s measured in the same round by the same processes.");
     }
+
+    // Cells are plain text: "median [min..max]" would otherwise be read as Spectre markup and throw.
+    static void AddPlainRow(Table table, params string[] cells) => table.AddRow(cells.Select(Markup.Escape).ToArray());
 
     static string Percent(Spread s) =>
         $"{(100 * s.Median).ToString("F0", CultureInfo.InvariantCulture)} [{(100 * s.Min).ToString("F0", CultureInfo.InvariantCulture)}..{(100 * s.Max).ToString("F0", CultureInfo.InvariantCulture)}] %";

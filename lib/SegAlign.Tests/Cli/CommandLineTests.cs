@@ -30,6 +30,21 @@ public class CommandLineTests
     }
 
     [Fact]
+    public void Bench_prints_its_table_and_writes_its_csv()
+    {
+        string folder = Directory.CreateTempSubdirectory("segalign-bench-cli-").FullName;
+        try
+        {
+            var (code, output, error) = Run("bench", "--preset", "smoke", "--decoders", "fpn", "--threads", "1", "--rounds", "2", "--iterations", "1", "--warmup", "0", "--results", folder);
+            Assert.True(code == 0, $"exit {code}: {error}");
+            Assert.Matches(@"\d+ \[\d+\.\.\d+\]", output); // "median [min..max]" cells print as text, not markup
+            var csv = Assert.Single(Directory.GetFiles(folder, "*.csv"));
+            Assert.Contains("fpn", File.ReadAllText(csv));
+        }
+        finally { Directory.Delete(folder, true); }
+    }
+
+    [Fact]
     public void A_worker_trains_the_request_a_sweep_wrote_into_its_run_folder()
     {
         var folder = new SegAlign.Training.RunFolder(TestConfigs.NewRunFolder());
