@@ -5,7 +5,7 @@ namespace SegAlign.Tests.Measurement;
 
 public class BenchTableTests
 {
-    static readonly RuntimeInfo Runtime = new("cpu", "AMD EPYC 7B13", 2, "10.0", "0.107.0", "2.10.0", "Debian");
+    static readonly RuntimeInfo Runtime = new("cpu", "AMD EPYC 7B13 (avx2)", 2, "10.0", "0.107.0", "2.10.0", "Debian");
 
     static SpeedFigures Speed(double imagesPerSecond, int processes, int threads) =>
         new(processes, threads, new Spread(imagesPerSecond - 5, imagesPerSecond, imagesPerSecond + 5), new Spread(100, 120, 130), new Spread(0.4, 0.5, 0.6));
@@ -56,7 +56,7 @@ public class BenchTableTests
             Assert.StartsWith("sfnet,", lines[2]);
             Assert.Contains(",95,", lines[2]);
             Assert.Equal(BenchTable.Header, lines[0] + "\n");
-            Assert.EndsWith("amd-epyc-7b13_2t_cpu_torchsharp-0.107.0_64px.csv", path);
+            Assert.EndsWith("amd-epyc-7b13-avx2_2t_cpu_torchsharp-0.107.0_64px.csv", path);
         }
         finally { Directory.Delete(folder, true); }
     }

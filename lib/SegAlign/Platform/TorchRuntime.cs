@@ -70,7 +70,40 @@ public static class TorchRuntime
             torch.__version__, RuntimeInformation.OSDescription);
     }
 
-    public static string ProcessorName()
+    /// <summary>
+    /// The processor's name with its widest vector instruction set, e.g. "AMD EPYC (avx512-bf16)": machines that share a
+    /// name can differ in ISA (two "AMD EPYC" hosts here: one AVX-512 with BF16, one AVX2 only), libtorch/oneDNN choose
+    /// kernels by it, so throughput and even the last bits of a loss curve are per ISA, not per name.
+    /// </summary>
+    public static string ProcessorName() => $"{ProcessorModel()} ({InstructionSet()})";
+
+    /// <summary>The widest vector extension the CPU reports: amx, avx512-bf16, avx512, avx2, avx or the architecture.</summary>
+    public static string InstructionSet()
+    {
+        var flags = CpuFlags();
+        if (flags.Contains("amx_tile")) return "amx";
+        if (flags.Contains("avx512f")) return flags.Contains("avx512_bf16") ? "avx512-bf16" : "avx512";
+        if (flags.Contains("avx2")) return "avx2";
+        if (flags.Contains("avx")) return "avx";
+        return RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
+    }
+
+    /// <summary>True when the CPU computes bfloat16 natively (AVX-512 BF16 or AMX); otherwise libtorch emulates it.</summary>
+    public static bool HasNativeBFloat16() => InstructionSet() is "amx" or "avx512-bf16";
+
+    static HashSet<string> CpuFlags()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/cpuinfo"))
+                if (line.StartsWith("flags", StringComparison.Ordinal))
+                    return line[(line.IndexOf(':') + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+        }
+        catch (IOException) { }
+        return [];
+    }
+
+    static string ProcessorModel()
     {
         try
         {
