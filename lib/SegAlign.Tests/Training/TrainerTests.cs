@@ -53,7 +53,10 @@ public class TrainerTests
         // ~0.04 % after 10 iterations, while another batch or initialisation moves these losses by 2-10 %, so a changed
         // draw order fails at least one of the eight rows.
         var outcome = Trainer.Run(TestConfigs.Tiny(iterations: 8), 2, TestConfigs.NewRunFolder(), new TrainOptions { Threads = 1 });
-        double[] pinned = [2.799379348754883, 2.914050579071045, 2.867208957672119, 2.5781474113464355, 2.5875065326690674, 2.642331123352051, 2.7904272079467773, 2.6208596229553223];
+        // Re-pinned when bilinear resizes became matrix products (Nn/SeparableResize: equal to 5e-7, yet batch-2 BatchNorm on
+        // 1×1 maps turns that into 3 % by iteration 4 here — a deliberate change of arithmetic, so committed v1 runs retrain
+        // to slightly different losses; protocol v2 reruns everything).
+        double[] pinned = [2.799379348754883, 2.914050340652466, 2.844599723815918, 2.6611039638519287, 2.6376664638519287, 2.629833936691284, 2.7683067321777344, 2.6798977851867676];
         var losses = outcome.Folder.ReadLog().Select(r => r.Loss).ToArray();
         Assert.True(pinned.Length == losses.Length && pinned.Zip(losses).All(p => Math.Abs(p.First - p.Second) <= 2e-2 * Math.Abs(p.First)),
             $"the tiny run's losses changed: [{string.Join(", ", losses.Select(l => l.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))}]");

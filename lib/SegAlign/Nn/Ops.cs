@@ -198,7 +198,9 @@ public static class Ops
         var c = Begin();
         var y = nearest
             ? F.interpolate(x, [height, width], mode: InterpolationMode.Nearest)
-            : F.interpolate(x, [height, width], mode: InterpolationMode.Bilinear, align_corners: alignCorners);
+            : SeparableResize.Worthwhile(x, height, width)
+                ? SeparableResize.Resize(x, height, width, alignCorners)
+                : F.interpolate(x, [height, width], mode: InterpolationMode.Bilinear, align_corners: alignCorners);
         return End(c, nearest ? "interpolate_nearest" : "interpolate_bilinear", y, c is null || nearest ? 0 : 4 * y.numel());
     }
 
