@@ -35,6 +35,14 @@ public sealed record ModelConfig
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public bool? LogitsAlignCorners { get; init; }
 
+    /// <summary>
+    /// Input size (pixels) the decoders' context modules are sized for — PPM bins, ASPP rates, RSP windows
+    /// (Models/Modules/ContextScaling); null = the papers' fixed values. Left out of the config (and its hash) while unset.
+    /// </summary>
+    [HashedWhenSet]
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int? ContextInputSize { get; init; }
+
     public BackboneOptions BackboneOptions => new()
     {
         Width = Width, DeepStem = DeepStem, OutputStride = OutputStride, InChannels = InChannels,

@@ -10,6 +10,7 @@ public static class ModelConfigValidation
     {
         config.BackboneOptions.Validate();
         if (config.DecoderChannels is < 8 or > 4096) throw new InputException("model.decoderChannels", $"must be 8..4096, got {config.DecoderChannels}", "omit it for the paper default");
+        if (config.ContextInputSize is < 32 or > 4096) throw new InputException("model.contextInputSize", $"must be 32..4096 pixels, got {config.ContextInputSize}", "use the training crop size (e.g. 128), or leave it unset for the papers' settings");
         if (config.AuxWeight < 0) throw new InputException("model.auxWeight", $"must be ≥ 0, got {config.AuxWeight}", "use 0.4 (PSPNet) or turn auxHead off");
         if (!BackboneRegistry.Names.Contains(config.Backbone, StringComparer.OrdinalIgnoreCase))
             throw new InputException("model.backbone", $"unknown backbone '{config.Backbone}'", $"use one of: {string.Join(", ", BackboneRegistry.Names)}");

@@ -27,7 +27,7 @@ public sealed class Segmentor : nn.Module<Tensor, SegmentorOutput>
         Config = config;
         NumClasses = numClasses;
         backbone = BackboneRegistry.Create(config.Backbone, config.BackboneOptions);
-        var context = new DecoderContext(backbone.Channels, backbone.Strides, numClasses, config.ResolvedDecoderChannels, backbone.StemChannels);
+        var context = new DecoderContext(backbone.Channels, backbone.Strides, numClasses, config.ResolvedDecoderChannels, backbone.StemChannels, config.ContextInputSize);
         decoder = DecoderRegistry.Get(config.Decoder).Create(context, config.DecoderOptions);
         if (config.AuxHead) aux_head = new ClassifierHead(backbone.Channels[2], config.ResolvedDecoderChannels, numClasses);
         RegisterComponents();

@@ -8,7 +8,12 @@ namespace SegAlign.Models.Decoders;
 /// <param name="NumClasses">Output classes.</param>
 /// <param name="Channels">The decoder's working width (SFNet's fpn_dim, ASPP's 256, …).</param>
 /// <param name="StemChannels">Channels of the stride-2 stem feature C1 (for output stride 2).</param>
-public sealed record DecoderContext(long[] InChannels, int[] InStrides, int NumClasses, int Channels, long StemChannels);
+/// <param name="ContextInputSize">Input size the context modules are sized for (<see cref="Modules.ContextScaling"/>); null = the published settings.</param>
+public sealed record DecoderContext(long[] InChannels, int[] InStrides, int NumClasses, int Channels, long StemChannels, int? ContextInputSize = null)
+{
+    /// <summary>Side of the C(2+level) map at <see cref="ContextInputSize"/>, or null when context is not scaled.</summary>
+    public int? ContextMapSide(int level) => ContextInputSize is int size ? Modules.ContextScaling.MapSide(size, InStrides[level]) : null;
+}
 
 /// <summary>
 /// The pyramid C2..C5 (<see cref="Features"/>), the stride-2 stem feature C1 (<see cref="Stem"/>, used only

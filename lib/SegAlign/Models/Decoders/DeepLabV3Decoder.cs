@@ -1,3 +1,4 @@
+using SegAlign.Models.Modules;
 using SegAlign.Config;
 using SegAlign.Nn;
 
@@ -65,7 +66,7 @@ public sealed class DeepLabV3Decoder : Decoder
     public DeepLabV3Decoder(DecoderContext context, DeepLabV3Options options) : base(nameof(DeepLabV3Decoder), context)
     {
         long d = context.Channels;
-        AtrousRates = options.AtrousRates ?? RatesForStride(context.InStrides[3]);
+        AtrousRates = options.AtrousRates ?? ContextScaling.AtrousRates(RatesForStride(context.InStrides[3]), context.InStrides[3], context.ContextMapSide(3));
         aspp = new Aspp(context.InChannels[3], d, AtrousRates, options.Dropout);
         head_conv = new ConvBnAct(d, d, 3, init: ConvInit.PyTorchDefault);
         classifier = new ConvLayer(d, context.NumClasses, 1, bias: true, init: ConvInit.PyTorchDefault);

@@ -43,6 +43,9 @@ public record FpnOptions
 public class FpnDecoder : Decoder
 {
     readonly PyramidPooling ppm;
+
+    /// <summary>The PPM bins in use (after <see cref="ContextScaling"/>).</summary>
+    public IReadOnlyList<int> PoolBins => ppm.Bins;
     readonly TensorModules fpn_in = new(), fpn_out = new(), dsn = new();
     readonly ConvBnAct fuse;
     readonly ConvLayer classifier;
@@ -53,7 +56,7 @@ public class FpnDecoder : Decoder
     protected FpnDecoder(string name, DecoderContext context, FpnOptions options) : base(name, context)
     {
         long d = context.Channels;
-        ppm = new PyramidPooling(context.InChannels[3], d, options.PoolBins, options.PpmDropout);
+        ppm = new PyramidPooling(context.InChannels[3], d, ContextScaling.PoolBins(options.PoolBins, context.ContextMapSide(3)), options.PpmDropout);
         for (int i = 0; i < 3; i++)
         {
             fpn_in.Add(new ConvBnAct(context.InChannels[i], d, 1));

@@ -1,3 +1,4 @@
+using SegAlign.Models.Modules;
 using SegAlign.Config;
 using SegAlign.Nn;
 using TorchSharp;
@@ -89,10 +90,10 @@ public sealed class RspDecoder : Decoder, IRelationProducer
             throw new InputException("model.decoderOptions.heads",
                 $"{options.Heads} heads must divide the width {d} and the key width {keyChannels}", "use a power of two for both (e.g. heads 4, decoderChannels 128)");
         for (int i = 0; i < 4; i++) fpn_in.Add(new ConvBnAct(context.InChannels[i], d, 1));
-        if (options.TopRelation) rse = new RelationBlock(d, keyChannels, options.Heads, options.RegionSize);
-        for (int i = 0; i < 3; i++) rsp.Add(new RelationBlock(d, keyChannels, options.Heads, options.RegionSize));
+        RegionSize = ContextScaling.RegionSize(options.RegionSize, context.ContextMapSide(3));
+        if (options.TopRelation) rse = new RelationBlock(d, keyChannels, options.Heads, RegionSize);
+        for (int i = 0; i < 3; i++) rsp.Add(new RelationBlock(d, keyChannels, options.Heads, RegionSize));
         classifier = new ConvLayer(d, context.NumClasses, 1, bias: true, init: ConvInit.PyTorchDefault);
-        RegionSize = options.RegionSize;
         RegisterComponents();
     }
 

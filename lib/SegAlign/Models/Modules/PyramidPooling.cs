@@ -13,6 +13,9 @@ namespace SegAlign.Models.Modules;
 public sealed class PyramidPooling : nn.Module<Tensor, Tensor>
 {
     readonly int[] bins;
+
+    /// <summary>The pooling bins in use.</summary>
+    public IReadOnlyList<int> Bins => bins;
     readonly TensorModules stages = new();
     readonly ConvBnAct bottleneck;
     readonly double dropout;
