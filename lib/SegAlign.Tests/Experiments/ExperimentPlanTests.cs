@@ -1,10 +1,25 @@
 using System.Text.Json.Nodes;
 using SegAlign.Experiments;
+using SegAlign.Training;
 
 namespace SegAlign.Tests.Experiments;
 
 public class ExperimentPlanTests
 {
+    [Theory]
+    [InlineData("sfnet")]
+    [InlineData("ifa")]
+    public void At_the_pilot_preset_a_papers_losses_train_every_arm_of_its_comparison(string experiment)
+    {
+        // Protocol v2 (issue 11, item 3): a paper's training losses must not favour the proposed arm.
+        var runs = ExperimentPlan.Resolve(ExperimentDefinition.Load(experiment), "pilot", seeds: [0]);
+        Assert.All(runs, r => Assert.NotNull(r.Config.Train.Ohem));
+        Assert.All(runs, r => Assert.True(r.Config.Model.LogitsAlignCorners));
+        Assert.All(runs, r => Assert.Equal(128, r.Config.Model.ContextInputSize));
+        if (experiment == "ifa") Assert.All(runs, r => Assert.True(r.Config.Model.AuxHead && r.Config.Model.AuxWeight == 0.4));
+        if (experiment == "sfnet") Assert.All(runs, r => Assert.Contains("\"deepSupervision\": true", r.Config.Resolved().ToJsonString().Replace("\":true", "\": true")));
+    }
+
     [Fact]
     public void Every_committed_experiment_resolves_at_every_CPU_preset()
     {
@@ -12,7 +27,7 @@ public class ExperimentPlanTests
         {
             var experiment = ExperimentDefinition.Load(name);
             Assert.True(experiment.Seeds.Length >= 3, $"{name} needs at least 3 seeds");
-            foreach (var preset in new[] { "smoke", "quick", "full" }.Where(experiment.IsDefinedAt))
+            foreach (var preset in new[] { "smoke", "quick", "full", "pilot" }.Where(experiment.IsDefinedAt))
             {
                 var runs = ExperimentPlan.Resolve(experiment, preset);
                 int seeds = Math.Min(experiment.Seeds.Length, Presets.SeedCount(preset) ?? int.MaxValue);
