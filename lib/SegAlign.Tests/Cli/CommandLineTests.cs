@@ -65,6 +65,16 @@ public class CommandLineTests
     }
 
     [Fact]
+    public void Train_takes_precision_bf16_from_set_and_refuses_an_unknown_precision()
+    {
+        var (code, output, error) = Run("train", "--preset", "smoke", "--set", "train.precision=bf16", "--print-config");
+        Assert.True(code == 0, error);
+        Assert.Contains("\"precision\": \"bf16\"", output);
+        Reliability.CliRunner.AssertBadInput(Run("train", "--preset", "smoke", "--set", "train.precision=fp16", "--print-config"),
+            "--set", "train.precision", "\"fp32\"", "\"bf16\"", "fp16");
+    }
+
+    [Fact]
     public void Bench_refuses_an_unknown_precision_and_a_bf16_peer_column()
     {
         Reliability.CliRunner.AssertBadInput(Run("bench", "--preset", "smoke", "--precision", "fp16"), "--precision", "fp16", "bf16");
