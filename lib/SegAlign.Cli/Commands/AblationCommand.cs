@@ -72,6 +72,8 @@ public static partial class Commands
             int threadCount = threadOption > 0 ? threadOption : Math.Max(1, Environment.ProcessorCount / jobCount);
             TorchRuntime.Initialise(threadCount);
             Console.WriteLine($"device: {TorchRuntime.Describe()}");
+            if (planned.Select(r => Training.MixedPrecision.EmulationWarning(r.Config.Train, TorchRuntime.Device)).FirstOrDefault(w => w is not null) is { } warning)
+                Console.WriteLine(warning);
             Console.WriteLine($"plan:   {planned.Select(r => r.Key).Distinct().Count()} distinct runs for {string.Join(", ", definitions.Select(d => d.Name))} at preset {presetName}; " +
                               $"{jobCount} at a time × {threadCount} thread(s) → {store.Root}");
             using var cancel = CancelOnCtrlC();

@@ -1,10 +1,12 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using SegAlign.Config;
 using SegAlign.Experiments;
 using SegAlign.Measurement;
 using SegAlign.Models;
 using SegAlign.Platform;
+using SegAlign.Training;
 using Spectre.Console;
 using TorchSharp;
 
@@ -16,7 +18,7 @@ public static partial class Commands
     {
         var command = new Command("bench", "Measure every decoder on this machine: parameters, GMACs (every op counted), inference latency, the data pipeline's cost, " +
                                            "and training throughput on pre-generated batches in rounds, each beside its own fp32 matmul reference — one process with every thread, " +
-                                           "real 1-thread worker processes as `ablation run` trains, and with --peer the PyTorch replica. Writes results/<preset>/bench/<environment>_<size>px.csv.");
+                                           "real 1-thread worker processes as `ablation run` trains, and with --peer the PyTorch replica. Writes results/<preset>/bench/<environment>_<size>px.csv (…px_bf16.csv with --precision bf16).");
         var decoders = new Option<string[]?>("--decoders") { Description = "Decoders to measure, separated by spaces or commas (default: all registered).", AllowMultipleArgumentsPerToken = true };
         var size = new Option<int?>("--size") { Description = "Input size in pixels (default: the preset's FashionScenes size)." };
         var preset = new Option<string>("--preset") { Description = "Preset whose model, data and batch size are measured.", DefaultValueFactory = _ => "full" };
@@ -27,8 +29,10 @@ public static partial class Commands
         var peer = new Option<bool>("--peer") { Description = "Also time the PyTorch replica (environment/peer/) in the same rounds with /usr/bin/python3's torch and write SegAlign/PyTorch per round." };
         var memory = new Option<int?>("--memory") { Description = "Instead: train this many iterations of the first decoder and report resident memory at the start and the end (leak check)." };
         var results = new Option<string?>("--results") { Description = "Folder for the bench CSV (default: results/<preset>/bench of the repository)." };
+        var precision = new Option<string>("--precision") { Description = "Number format of the timed training step: fp32, or bf16 (train.precision = bf16: mixed precision, " +
+                                                                           "its own CSV). Latency stays fp32 inference.", DefaultValueFactory = _ => "fp32" };
         var latencyFor = new Option<string?>("--latency-for") { Description = "Instead: measure the latency of every variant of an experiment (or all) and store it for the ablation tables." };
-        foreach (var o in new Option[] { decoders, size, preset, threads, rounds, iterations, warmup, peer, results, memory, latencyFor }) command.Add(o);
+        foreach (var o in new Option[] { decoders, size, preset, threads, rounds, iterations, warmup, precision, peer, results, memory, latencyFor }) command.Add(o);
 
         command.SetAction(p => SegAlignCommand.Guard(() =>
         {
@@ -38,6 +42,11 @@ public static partial class Commands
             OptionChecks.AtLeast(p.GetValue(iterations), 1, "--iterations", "use e.g. 10");
             OptionChecks.AtLeast(p.GetValue(warmup), 0, "--warmup", "use e.g. 5");
             if (p.GetValue(memory) is int memoryCount) OptionChecks.AtLeast(memoryCount, 1, "--memory", "use e.g. 200");
+            var trainPrecision = OptionChecks.Precision(p.GetValue(precision)!);
+            // The replica trains in float32: a SegAlign/PyTorch ratio across precisions would compare different work.
+            if (trainPrecision != TrainPrecision.Fp32 && p.GetValue(peer))
+                throw new InputException("--peer", "times the PyTorch replica in fp32, so it cannot stand beside a bf16 training step",
+                    "measure the peer column with --precision fp32, and bf16 in a separate bench without --peer");
             string? peerTorch = p.GetValue(peer) ? PeerReplica.RequireTorch() : null;
             TorchRuntime.Initialise(threadCount);
             var runtime = TorchRuntime.Describe();
@@ -54,19 +63,22 @@ public static partial class Commands
             foreach (var name in names)
             {
                 var config = ExperimentPlan.ConfigForDecoder(name, presetName, p.GetValue(size));
+                // fp32 stays unset, so an fp32 row keeps the config hash of the run it times.
+                if (trainPrecision != TrainPrecision.Fp32) config = config with { Train = config.Train with { Precision = trainPrecision } };
+                if (names[0] == name && MixedPrecision.EmulationWarning(config.Train, TorchRuntime.Device) is { } warning) Console.WriteLine(warning);
                 Console.WriteLine($"measuring {name} …");
                 rows.Add(BenchRun.Measure(name, config, plan, line => Console.WriteLine("  " + line)));
             }
             // Saved before printing: a display problem must not cost the measurements.
-            string file = BenchTable.Save(rows, runtime, p.GetValue(results) ?? Path.Combine(Presets.RepositoryRoot, "results", presetName, "bench"));
-            PrintBench(rows, runtime);
+            string file = BenchTable.Save(rows, runtime, p.GetValue(results) ?? Path.Combine(Presets.RepositoryRoot, "results", presetName, "bench"), trainPrecision);
+            PrintBench(rows, runtime, trainPrecision);
             Console.WriteLine($"written: {file}");
             return 0;
         }));
         return command;
     }
 
-    static void PrintBench(IReadOnlyList<BenchRow> rows, RuntimeInfo runtime)
+    static void PrintBench(IReadOnlyList<BenchRow> rows, RuntimeInfo runtime, TrainPrecision precision)
     {
         static string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
         var first = rows[0];
@@ -82,7 +94,8 @@ public static partial class Commands
         Console.WriteLine($"median [min..max] over {first.Rounds} rounds of {first.IterationsPerRound} iterations (batch {first.BatchSize}) after untimed warm-up, on batches generated " +
                           "before timing (data img/s: the generator alone, one thread). GMACs: one inference forward pass at " +
                           $"{first.Size}×{first.Size} (README, \"How FLOPs are counted\"); % of matmul = GMACs × 2 × 3 × img/s ÷ the fp32 " +
-                          $"{BenchWorker.ReferenceSize}² matmul GFLOP/s measured in the same round by the same processes.");
+                          $"{BenchWorker.ReferenceSize}² matmul GFLOP/s measured in the same round by the same processes." +
+                          (precision == TrainPrecision.Fp32 ? "" : $" Training step in {precision.ToString().ToLowerInvariant()} mixed precision (train.precision); latency in fp32."));
     }
 
     // Cells are plain text: "median [min..max]" would otherwise be read as Spectre markup and throw.

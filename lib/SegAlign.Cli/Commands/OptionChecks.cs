@@ -10,6 +10,15 @@ static class OptionChecks
     public static int AtLeast(int value, int minimum, string option, string fix) =>
         value >= minimum ? value : throw new InputException(option, $"must be ≥ {minimum}, got {value}", fix);
 
+    /// <summary>--precision: the names train.precision takes (fp32, bf16), in any case.</summary>
+    public static Config.TrainPrecision Precision(string value, string option = "--precision")
+    {
+        // By name only: Enum.TryParse would also take "1".
+        foreach (var precision in Enum.GetValues<Config.TrainPrecision>())
+            if (precision.ToString().Equals(value, StringComparison.OrdinalIgnoreCase)) return precision;
+        throw new InputException(option, $"must be fp32 or bf16, got '{value}'", "pass --precision fp32 (the default) or --precision bf16");
+    }
+
     /// <summary>Comma- or space-separated values of a repeatable option ("a,b" or "a b" or "--x a --x b"), in order, without repeats.</summary>
     public static string[]? List(string[]? values) =>
         values is { Length: > 0 }

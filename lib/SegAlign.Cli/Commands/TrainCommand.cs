@@ -35,6 +35,7 @@ public static partial class Commands
             string folder = parse.GetValue(output) ?? Path.Combine(Presets.RepositoryRoot, "results", "scratch", "train", $"{config.Model.Decoder}-{config.Hash()}-s{runSeed}");
             TorchRuntime.Initialise(threadCount);
             Console.WriteLine($"device: {TorchRuntime.Describe()}");
+            if (MixedPrecision.EmulationWarning(config.Train, TorchRuntime.Device) is { } warning) Console.WriteLine(warning);
             Console.WriteLine($"run:    {config.Model.Decoder} on {config.Data.Dataset}, config {config.Hash()}, seed {runSeed} → {folder}");
             // A run folder of a results store is locked as a sweep locks it: two trainers never write one run.
             using var held = RunLock.PathForRunFolder(folder) is { } lockPath

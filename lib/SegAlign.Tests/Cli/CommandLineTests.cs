@@ -1,5 +1,6 @@
 using SegAlign.Cli;
 using SegAlign.Experiments;
+using SegAlign.Training;
 
 namespace SegAlign.Tests.Cli;
 
@@ -42,6 +43,42 @@ public class CommandLineTests
             Assert.Contains("fpn", File.ReadAllText(csv));
         }
         finally { Directory.Delete(folder, true); }
+    }
+
+    [Fact]
+    public void Bench_in_bf16_writes_its_own_csv_beside_the_fp32_one()
+    {
+        string folder = Directory.CreateTempSubdirectory("segalign-bench-bf16-").FullName;
+        try
+        {
+            var (code, output, error) = Run("bench", "--preset", "smoke", "--decoders", "fpn", "--threads", "1", "--rounds", "1", "--iterations", "1", "--warmup", "0",
+                "--precision", "bf16", "--results", folder);
+            Assert.True(code == 0, $"exit {code}: {error}");
+            Assert.Contains("bf16 mixed precision", output);
+            var csv = Assert.Single(Directory.GetFiles(folder, "*.csv"));
+            Assert.EndsWith("px_bf16.csv", csv);
+            var config = ExperimentPlan.ConfigForDecoder("fpn", "smoke", null);
+            string hash = (config with { Train = config.Train with { Precision = SegAlign.Config.TrainPrecision.Bf16 } }).Hash();
+            Assert.StartsWith($"fpn,{hash},", File.ReadAllLines(csv)[1]);
+        }
+        finally { Directory.Delete(folder, true); }
+    }
+
+    [Fact]
+    public void Train_takes_precision_bf16_from_set_and_refuses_an_unknown_precision()
+    {
+        var (code, output, error) = Run("train", "--preset", "smoke", "--set", "train.precision=bf16", "--print-config");
+        Assert.True(code == 0, error);
+        Assert.Contains("\"precision\": \"bf16\"", output);
+        Reliability.CliRunner.AssertBadInput(Run("train", "--preset", "smoke", "--set", "train.precision=fp16", "--print-config"),
+            "--set", "train.precision", "\"fp32\"", "\"bf16\"", "fp16");
+    }
+
+    [Fact]
+    public void Bench_refuses_an_unknown_precision_and_a_bf16_peer_column()
+    {
+        Reliability.CliRunner.AssertBadInput(Run("bench", "--preset", "smoke", "--precision", "fp16"), "--precision", "fp16", "bf16");
+        Reliability.CliRunner.AssertBadInput(Run("bench", "--preset", "smoke", "--precision", "bf16", "--peer"), "--peer", "fp32");
     }
 
     [Fact]

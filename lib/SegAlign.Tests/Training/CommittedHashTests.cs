@@ -61,17 +61,22 @@ public class CommittedHashTests
         Assert.Equal(hash, planned.Hash);
     }
 
-    public static TheoryData<string, int, string> CommittedBenchRows()
+    public static TheoryData<string, int, bool, string> CommittedBenchRows()
     {
-        var data = new TheoryData<string, int, string>();
+        var data = new TheoryData<string, int, bool, string>();
         foreach (var file in Directory.GetFiles(Path.Combine(NotebookFolder.RepositoryRoot, "results", "full", "bench"), "*.csv"))
             foreach (var row in File.ReadAllLines(file).Skip(1).Select(l => l.Split(',')))
-                data.Add(row[0], int.Parse(row[2], System.Globalization.CultureInfo.InvariantCulture), row[1]);
+                data.Add(row[0], int.Parse(row[2], System.Globalization.CultureInfo.InvariantCulture), file.EndsWith("_bf16.csv", StringComparison.Ordinal), row[1]);
         return data;
     }
 
     [Theory]
     [MemberData(nameof(CommittedBenchRows))]
-    public void Bench_still_measures_the_committed_config_of_each_decoder(string decoder, int size, string hash) =>
-        Assert.Equal(hash, ExperimentPlan.ConfigForDecoder(decoder, "full", size).Hash());
+    public void Bench_still_measures_the_committed_config_of_each_decoder(string decoder, int size, bool bf16, string hash)
+    {
+        // `bench --precision bf16` writes *_bf16.csv and times the same config with train.precision = bf16.
+        var config = ExperimentPlan.ConfigForDecoder(decoder, "full", size);
+        if (bf16) config = config with { Train = config.Train with { Precision = TrainPrecision.Bf16 } };
+        Assert.Equal(hash, config.Hash());
+    }
 }

@@ -2,6 +2,9 @@ namespace SegAlign.Config;
 
 public enum OptimizerKind { Sgd, AdamW }
 
+/// <summary>Number format of training's forward pass: fp32 throughout, or bf16 for convolutions, linear layers and matrix products.</summary>
+public enum TrainPrecision { Fp32, Bf16 }
+
 /// <summary>How a run optimises.</summary>
 public sealed record TrainConfig
 {
@@ -25,6 +28,16 @@ public sealed record TrainConfig
     [NotHashed] public int CheckpointEvery { get; init; }
     [NotHashed] public int LogEvery { get; init; } = 10;
     public int EvalBatchSize { get; init; } = 32;
+    /// <summary>
+    /// fp32 (unset) or bf16: mixed precision as PyTorch's CPU autocast — the training forward pass and loss compute
+    /// convolutions, linear layers and matrix products in bfloat16 from float32 inputs, everything else in float32;
+    /// parameters, gradients and the optimiser stay float32 (master weights); evaluation is always float32. Faster only
+    /// where the CPU computes bfloat16 natively (AVX-512 BF16 or AMX); elsewhere libtorch emulates it, much slower.
+    /// Left out of the config (and its hash) while unset, so runs made before it existed keep their keys.
+    /// </summary>
+    [HashedWhenSet]
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public TrainPrecision? Precision { get; init; }
 
     public void Validate()
     {
@@ -46,6 +59,10 @@ public sealed record TrainConfig
         if (CheckpointEvery < 0) throw new InputException("train.checkpointEvery", $"must be ≥ 0, got {CheckpointEvery}", "use 0 for a checkpoint at the end only");
         if (LogEvery < 1) throw new InputException("train.logEvery", $"must be ≥ 1, got {LogEvery}", "use e.g. 10");
         if (EmaDecay is < 0 or >= 1) throw new InputException("train.emaDecay", $"must be in [0, 1), got {EmaDecay}", "use e.g. 0.99, or omit it");
+        // The enum reader also takes numbers ("train.precision": 7): only the named formats mean anything.
+        if (Precision is { } precision && !Enum.IsDefined(precision))
+            throw new InputException("train.precision", $"must be one of {string.Join(", ", Enum.GetNames<TrainPrecision>().Select(n => n.ToLowerInvariant()))}, got {(int)precision}",
+                "write \"fp32\" (the default) or \"bf16\" (mixed precision), e.g. --set train.precision=bf16");
         if (Ohem is { } ohem && (ohem.Threshold is <= 0 or > 1 || ohem.MinKept < 1))
             throw new InputException("train.ohem", $"needs threshold in (0, 1] and minKept ≥ 1, got {ohem.Threshold} / {ohem.MinKept}", "use threshold 0.7, minKept 10000");
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using SegAlign.Config;
 using SegAlign.Platform;
 
 namespace SegAlign.Measurement;
@@ -55,13 +56,15 @@ public static class BenchTable
         $"{r.Peer?.Torch},{Cells(r.Peer?.ImagesPerSecond)},{Cells(r.Peer?.Ratio)},\"{runtime}\"\n";
 
     /// <summary>
-    /// Writes <paramref name="folder"/>/&lt;environment&gt;_&lt;size&gt;px.csv. Rows of decoders measured earlier
-    /// into the same file (same environment, preset folder, size and columns) are kept, so measuring a subset
-    /// updates the table instead of truncating it.
+    /// Writes <paramref name="folder"/>/&lt;environment&gt;_&lt;size&gt;px.csv (…px_bf16.csv for a bf16 training step, so
+    /// the two precisions never replace each other's rows). Rows of decoders measured earlier into the same file (same
+    /// environment, preset folder, size, precision and columns) are kept, so measuring a subset updates the table
+    /// instead of truncating it.
     /// </summary>
-    public static string Save(IReadOnlyList<BenchRow> rows, RuntimeInfo runtime, string folder)
+    public static string Save(IReadOnlyList<BenchRow> rows, RuntimeInfo runtime, string folder, TrainPrecision precision = TrainPrecision.Fp32)
     {
-        string path = Path.Combine(folder, $"{EnvironmentName(runtime)}_{rows[0].Size}px.csv");
+        string suffix = precision == TrainPrecision.Fp32 ? "" : "_" + precision.ToString().ToLowerInvariant();
+        string path = Path.Combine(folder, $"{EnvironmentName(runtime)}_{rows[0].Size}px{suffix}.csv");
         var text = new StringBuilder(Header);
         var measured = rows.Select(r => r.Decoder).ToHashSet();
         if (File.Exists(path) && File.ReadLines(path).FirstOrDefault() + "\n" == Header)

@@ -25,14 +25,25 @@ public static class Ops
         return output;
     }
 
+    /// <summary>
+    /// Until disposed, this thread computes Conv2d, Linear and MatMul in <paramref name="type"/> (bfloat16) from float32
+    /// operands and returns float32 (see <see cref="AutocastScope"/>). Scopes nest; disposing restores the outer one.
+    /// </summary>
+    public static AutocastScope Autocast(ScalarType type) => new(type);
+
+    // A lowered op hands back float32, so every op downstream sees the types it would see without the scope.
+    static Tensor Raised(Tensor y, bool lowered) => lowered ? y.to(ScalarType.Float32) : y;
+
     // ---- linear algebra ----------------------------------------------------------------------
 
     public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias, long stride = 1, long padding = 0, long dilation = 1, long groups = 1)
     {
         var c = Begin();
-        var y = NeedsOutputChannelPadding(x, weight, groups)
+        bool lowered = AutocastScope.Applies(x, weight);
+        if (lowered) (x, weight, bias) = (AutocastScope.Lower(x)!, AutocastScope.Lower(weight)!, AutocastScope.Lower(bias));
+        var y = Raised(NeedsOutputChannelPadding(x, weight, groups)
             ? Conv2dPaddedOutput(x, weight, bias, stride, padding, dilation)
-            : F.conv2d(x, weight, bias, [stride, stride], [padding, padding], [dilation, dilation], groups);
+            : F.conv2d(x, weight, bias, [stride, stride], [padding, padding], [dilation, dilation], groups), lowered);
         if (c is null) return y;
         long perOutput = weight.shape[1] * weight.shape[2] * weight.shape[3] + (bias is null ? 0 : 1);
         return End(c, "conv2d", y, y.numel() * perOutput);
@@ -61,7 +72,9 @@ public static class Ops
     public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias)
     {
         var c = Begin();
-        var y = F.linear(x, weight, bias);
+        bool lowered = AutocastScope.Applies(x, weight);
+        if (lowered) (x, weight, bias) = (AutocastScope.Lower(x)!, AutocastScope.Lower(weight)!, AutocastScope.Lower(bias));
+        var y = Raised(F.linear(x, weight, bias), lowered);
         return End(c, "linear", y, c is null ? 0 : y.numel() * (weight.shape[1] + (bias is null ? 0 : 1)));
     }
 
@@ -69,7 +82,8 @@ public static class Ops
     public static Tensor MatMul(Tensor a, Tensor b)
     {
         var c = Begin();
-        var y = torch.matmul(a, b);
+        bool lowered = AutocastScope.Applies(a, b);
+        var y = lowered ? Raised(torch.matmul(AutocastScope.Lower(a)!, AutocastScope.Lower(b)!), true) : torch.matmul(a, b);
         return End(c, "matmul", y, c is null ? 0 : y.numel() * a.shape[^1]);
     }
 

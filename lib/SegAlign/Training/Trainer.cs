@@ -153,13 +153,16 @@ public static class Trainer
     /// <summary>
     /// One optimisation step: upload the batch, forward, loss, backward, update. Training and the throughput
     /// benchmark both call it, so the benchmark times exactly the work a run does. The loss stays on the device;
-    /// call inside a dispose scope.
+    /// call inside a dispose scope. With train.precision = bf16 the forward pass and loss run under autocast, backward
+    /// and the update outside it, as PyTorch does (<see cref="MixedPrecision"/>).
     /// </summary>
     internal static Tensor Step(Segmentor model, Optimiser optimiser, HostBatch batch, Device device, TrainConfig t, double lr)
     {
         var images = tensor(batch.Images, [batch.Count, batch.Channels, batch.Height, batch.Width]).to(device);
         var labels = tensor(batch.Labels, [batch.Count, batch.Height, batch.Width]).to(device);
-        var loss = Losses.Total(model.forward(images), labels, t.Ohem);
+        Tensor loss;
+        using (MixedPrecision.ForwardScope(t))
+            loss = Losses.Total(model.forward(images), labels, t.Ohem);
         model.zero_grad();
         loss.backward();
         optimiser.Step(lr);
