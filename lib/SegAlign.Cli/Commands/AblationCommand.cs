@@ -142,7 +142,7 @@ public static partial class Commands
                         continue;
                     }
                     var planned = ExperimentPlan.Resolve(definition, presetName);
-                    table.AddRow(definition.Name, Markup.Escape(string.Join(", ", definition.Variants.Select(v => v.Name))), string.Join(",", definition.Seeds),
+                    table.AddRow(definition.Name, Markup.Escape(string.Join(", ", definition.VariantsAt(presetName).Select(v => v.Name))), string.Join(",", definition.Seeds),
                         $"{planned.Count(r => store.Folder(r).IsComplete)}/{planned.Count}");
                 }
                 catch (InputException e)

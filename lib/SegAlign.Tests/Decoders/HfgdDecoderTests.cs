@@ -10,11 +10,11 @@ namespace SegAlign.Tests.Decoders;
 
 public class HfgdDecoderTests
 {
-    const int Classes = 3;
-    const int Channels = 16;
+    internal const int Classes = 3;
+    internal const int Channels = 16;
     const string NoStopGradient = "\"detachBackboneFeatures\": false, \"detachKernels\": false";
 
-    static Segmentor Build(string options = "{}")
+    internal static Segmentor Build(string options = "{}")
     {
         manual_seed(0);
         return new Segmentor(new ModelConfig
@@ -25,7 +25,7 @@ public class HfgdDecoderTests
     }
 
     /// <summary>Training forward at 65×47 and backward of the chosen loss only.</summary>
-    static Segmentor Backward(string options, bool upsamplerLoss, bool highLevelLoss)
+    internal static Segmentor Backward(string options, bool upsamplerLoss, bool highLevelLoss)
     {
         var seg = Build(options);
         seg.train();
@@ -41,16 +41,16 @@ public class HfgdDecoderTests
         return seg;
     }
 
-    static bool NoGradient(Tensor p) => p.grad is null || p.grad.count_nonzero().item<long>() == 0;
+    internal static bool NoGradient(Tensor p) => p.grad is null || p.grad.count_nonzero().item<long>() == 0;
 
-    static bool HasGradient(Tensor p) => p.grad is { } g && g.abs().sum().item<float>() > 0;
+    internal static bool HasGradient(Tensor p) => p.grad is { } g && g.abs().sum().item<float>() > 0;
 
-    static Tensor Kernels(Segmentor seg) => seg.Decoder.named_parameters().Single(p => p.name == "class_kernels").parameter;
+    internal static Tensor Kernels(Segmentor seg) => seg.Decoder.named_parameters().Single(p => p.name == "class_kernels").parameter;
 
-    static IEnumerable<(string Name, Tensor Parameter)> DecoderParameters(Segmentor seg, string prefix) =>
+    internal static IEnumerable<(string Name, Tensor Parameter)> DecoderParameters(Segmentor seg, string prefix) =>
         seg.Decoder.named_parameters().Where(p => p.name.StartsWith(prefix, StringComparison.Ordinal)).Select(p => (p.name, (Tensor)p.parameter));
 
-    static readonly string[] UpsamplerPrefixes = ["lateral_convs.", "fpn_convs.", "scale_heads."];
+    internal static readonly string[] UpsamplerPrefixes = ["lateral_convs.", "fpn_convs.", "scale_heads."];
 
     [Theory]
     [InlineData(4)]

@@ -31,7 +31,7 @@ public class ExperimentPlanTests
             {
                 var runs = ExperimentPlan.Resolve(experiment, preset);
                 int seeds = Math.Min(experiment.Seeds.Length, Presets.SeedCount(preset) ?? int.MaxValue);
-                Assert.Equal(experiment.Variants.Count * seeds, runs.Count);
+                Assert.Equal(experiment.VariantsAt(preset).Count * seeds, runs.Count);
                 Assert.Equal(experiment.Seeds.Take(seeds), runs.Select(r => r.Seed).Distinct());
                 Assert.All(runs, r => Assert.Equal(experiment.Variants.Single(v => v.Name == r.Variant).Set.TryGetValue("model.decoder", out var d)
                     ? d!.GetValue<string>() : "fpn", r.Config.Model.Decoder));
@@ -109,5 +109,62 @@ public class ExperimentPlanTests
         // The pretrained variants pin their recipe's hash, so a changed recipe re-keys them.
         var runs = ExperimentPlan.Resolve(prior, "full", seeds: [0]);
         Assert.Equal(3, runs.Select(r => r.Hash).Distinct().Count());
+    }
+
+    static readonly string[] HfgdProtocolV1 = ["fpn", "upsampler", "guided-no-sg", "guided-sg", "sg-kernels-only", "sg-backbone-only", "guided-sg-os2"];
+    static readonly string[] HfgdPilotOnly = ["guided-sg-linear", "guided-sg-cosine", "high-only", "guided-sg-pretrained", "upsampler-pretrained"];
+
+    [Fact]
+    public void Variants_restricted_to_the_pilot_are_not_planned_at_full_so_its_committed_results_stay_complete()
+    {
+        var hfgd = ExperimentDefinition.Load("hfgd");
+        Assert.Equal(HfgdProtocolV1, ExperimentPlan.Resolve(hfgd, "full", seeds: [0]).Select(r => r.Variant));
+        Assert.Equal(HfgdProtocolV1.Concat(HfgdPilotOnly), ExperimentPlan.Resolve(hfgd, "pilot", seeds: [0]).Select(r => r.Variant));
+        Assert.Equal(HfgdProtocolV1, hfgd.VariantsAt("quick").Select(v => v.Name));
+
+        // Each pilot variant is a distinct config with the option it names.
+        var pilot = ExperimentPlan.Resolve(hfgd, "pilot", seeds: [0]).ToDictionary(r => r.Variant);
+        Assert.Equal(pilot.Count, pilot.Values.Select(r => r.Hash).Distinct().Count());
+        Assert.Equal("linear", (string?)pilot["guided-sg-linear"].Config.Model.DecoderOptions!["kernelProjection"]);
+        Assert.Equal("cosine", (string?)pilot["guided-sg-cosine"].Config.Model.DecoderOptions!["kernelProjection"]);
+        Assert.True((bool)pilot["high-only"].Config.Model.DecoderOptions!["highLevelOnly"]!);
+        Assert.Equal("pretrain:fashion-objects", pilot["guided-sg-pretrained"].Config.Model.BackboneWeights);
+        string ModelWithout(string variant) => Json.Serialize(pilot[variant].Config.Model with { BackboneWeights = null });
+        Assert.Equal(ModelWithout("guided-sg"), ModelWithout("guided-sg-pretrained"));
+        Assert.Equal(ModelWithout("upsampler"), ModelWithout("upsampler-pretrained"));
+
+        // Asked for by name at a preset it is not planned at: refused, naming where it is.
+        var e = Assert.Throws<InputException>(() => ExperimentPlan.Resolve(hfgd, "full", variants: ["high-only"]));
+        Assert.Contains("high-only", e.Message);
+        Assert.Contains("planned only at pilot", e.Message);
+        Assert.Contains("--preset pilot", e.Message);
+    }
+
+    [Fact]
+    public void A_variant_restriction_needs_a_reason_known_presets_and_may_not_hide_the_baseline()
+    {
+        using var repository = new SegAlign.Tests.Reliability.TempRepository();
+        const string restricted = "\"runsAt\": { \"presets\": [\"pilot\"], \"reason\": \"a protocol v2 control (issue 11), kept off full so that protocol v1's committed results stay complete\" } },\n    { \"name\": \"guided-sg-pretrained\"";
+        string original = File.ReadAllText(Path.Combine(repository.Experiments, "hfgd.json"));
+        string Failure(string from, string to)
+        {
+            Assert.Contains(from, original);
+            repository.WriteExperiment("hfgd.json", original.Replace(from, to, StringComparison.Ordinal));
+            return Assert.Throws<InputException>(() => ExperimentDefinition.Load("hfgd")).Message;
+        }
+        var e = Failure(restricted, restricted.Replace("[\"pilot\"]", "[]", StringComparison.Ordinal));
+        Assert.Contains("variant high-only: runsAt", e);
+        Assert.Contains("needs at least one preset and a reason", e);
+        e = Failure(restricted, restricted.Replace("[\"pilot\"]", "[\"pilto\"]", StringComparison.Ordinal));
+        Assert.Contains("unknown preset 'pilto'", e);
+        Assert.Contains("pilot", e);
+
+        e = Failure("\"baseline\": \"fpn\"", "\"baseline\": \"high-only\"");
+        Assert.Contains("restricts the baseline 'high-only'", e);
+
+        repository.WriteExperiment("backbone-prior.json", repository.Edited("backbone-prior", "\"set\": { \"model.backboneWeights\": \"pretrain:fashion-objects-half\" }",
+            "\"set\": { \"model.backboneWeights\": \"pretrain:fashion-objects-half\" }, \"runsAt\": { \"presets\": [\"quick\"], \"reason\": \"r\" }"));
+        e = Assert.Throws<InputException>(() => ExperimentDefinition.Load("backbone-prior")).Message;
+        Assert.Contains("where the experiment itself is not defined", e);
     }
 }

@@ -10,6 +10,13 @@ public sealed record VariantDefinition
     public required string Name { get; init; }
     public string Description { get; init; } = "";
     public Dictionary<string, JsonNode?> Set { get; init; } = new();
+    /// <summary>
+    /// The presets this variant is planned at (null: wherever its experiment is), and why — e.g. a diagnosis added
+    /// after a preset's results were committed, kept off that preset so its results stay complete.
+    /// </summary>
+    public PresetRestriction? RunsAt { get; init; }
+
+    public bool IsDefinedAt(string preset) => RunsAt is null || RunsAt.Presets.Contains(preset);
 }
 
 /// <summary>An experiment that exists only at some presets, and the reason.</summary>
@@ -101,6 +108,9 @@ public sealed record ExperimentDefinition
 
     public bool IsDefinedAt(string preset) => RunsAt is null || RunsAt.Presets.Contains(preset);
 
+    /// <summary>The variants planned at <paramref name="preset"/> (what the experiment runs there when none are chosen).</summary>
+    public IReadOnlyList<VariantDefinition> VariantsAt(string preset) => [.. Variants.Where(v => v.IsDefinedAt(preset))];
+
     public static ExperimentDefinition Load(string name)
     {
         SafePaths.PlainName(name, "experiment", $"use one of: {string.Join(", ", Available())}");
@@ -157,5 +167,21 @@ public sealed record ExperimentDefinition
         foreach (var preset in Presets.Keys.Concat(RunsAt?.Presets ?? []))
             if (!Experiments.Presets.Names.Contains(preset))
                 throw new InputException($"{file}: presets", $"unknown preset '{preset}'", $"use one of: {string.Join(", ", Experiments.Presets.Names)}");
+        foreach (var variant in Variants.Where(v => v.RunsAt is not null))
+        {
+            var (presets, reason) = (variant.RunsAt!.Presets, variant.RunsAt.Reason);
+            string where = $"{file}: variant {variant.Name}: runsAt";
+            if (presets.Length == 0 || reason.Trim().Length == 0)
+                throw new InputException(where, "needs at least one preset and a reason", "e.g. { \"presets\": [\"pilot\"], \"reason\": \"…\" }");
+            if (variant.Name == Baseline)
+                throw new InputException(where, $"restricts the baseline '{Baseline}', which every other variant is compared with at every preset", "drop runsAt from the baseline, or choose another baseline");
+            foreach (var preset in presets)
+            {
+                if (!Experiments.Presets.Names.Contains(preset))
+                    throw new InputException(where, $"unknown preset '{preset}'", $"use one of: {string.Join(", ", Experiments.Presets.Names)}");
+                if (!IsDefinedAt(preset))
+                    throw new InputException(where, $"names preset '{preset}', where the experiment itself is not defined", $"use one of: {string.Join(", ", RunsAt!.Presets)}");
+            }
+        }
     }
 }

@@ -67,7 +67,7 @@ public static class Findings
         if (d.Paper.Length > 0) s.AppendLine($"- Paper: {d.Paper}");
         if (d.Code.Length > 0) s.AppendLine($"- Code: {d.Code}");
         s.AppendLine($"- Preset `{study.Preset}`: {Recipe(config)}; seeds {string.Join(", ", study.Seeds)}.");
-        s.AppendLine($"- Variants: {string.Join("; ", d.Variants.Select(v => $"**{v.Name}** — {v.Description}"))}.");
+        s.AppendLine($"- Variants: {string.Join("; ", d.VariantsAt(study.Preset).Select(v => $"**{v.Name}** — {v.Description}"))}.");
         int done = study.Plan.Count - study.Missing.Count;
         s.AppendLine($"- Runs finished: {done} of {study.Plan.Count}, in `{Study.Shown(study.Store.Root)}`.");
         return new Markdown(s.ToString());

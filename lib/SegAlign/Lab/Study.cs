@@ -72,7 +72,8 @@ public sealed class Study
     /// <summary>Every (variant, seed) of this study with its resolved config.</summary>
     public IReadOnlyList<PlannedRun> Plan { get; }
 
-    public IReadOnlyList<string> Variants => Definition.Variants.Select(v => v.Name).ToList();
+    /// <summary>The variants planned at this preset.</summary>
+    public IReadOnlyList<string> Variants => Definition.VariantsAt(Preset).Select(v => v.Name).ToList();
 
     /// <summary>Planned runs that have not finished (no metrics.json yet).</summary>
     public IReadOnlyList<PlannedRun> Missing => Plan.Where(r => !Store.Folder(r).IsComplete).ToList();

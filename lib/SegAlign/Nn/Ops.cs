@@ -196,6 +196,17 @@ public static class Ops
         return End(c, "sum", y, c is null ? 0 : x.numel());
     }
 
+    /// <summary>
+    /// x / max(‖x‖₂, eps) along <paramref name="dim"/> (torch's F.normalize). Counted as executed: a square and a
+    /// sum per element, a square root per norm, a divide per element.
+    /// </summary>
+    public static Tensor L2Normalize(Tensor x, long dim, double eps = 1e-12)
+    {
+        var c = Begin();
+        var y = F.normalize(x, p: 2, dim: dim, eps: eps);
+        return End(c, "l2normalize", y, c is null ? 0 : 3 * x.numel() + x.numel() / x.shape[dim < 0 ? dim + x.dim() : dim]);
+    }
+
     public static Tensor Mean(Tensor x, long[] dims, bool keepDim = false)
     {
         var c = Begin();

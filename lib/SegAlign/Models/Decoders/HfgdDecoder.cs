@@ -1,4 +1,5 @@
 using SegAlign.Config;
+using SegAlign.Models.Modules;
 using SegAlign.Nn;
 using TorchSharp;
 
@@ -7,67 +8,15 @@ using static TorchSharp.torch;
 namespace SegAlign.Models.Decoders;
 
 /// <summary>
-/// Options of the HFGD head. The ablations of the paper map onto them as:
-/// baseline (upsampler with its own classifier, no high-level branch) = guidance false and both detach
-/// switches false; guidance without stop-gradient = guidance true, both detach switches false;
-/// HFGD = the defaults; output stride 2 = outputStride 2.
-/// </summary>
-public sealed record HfgdOptions : IValidatable
-{
-    /// <summary>
-    /// True: class kernels are trained by the high-level branch (CAE → kernels, auxiliary loss
-    /// "hfgd.high") and reused to classify the upsampler's features. False: the baseline — the
-    /// upsampler has its own 1×1 classifier and there is no high-level loss or kernel.
-    /// </summary>
-    public bool Guidance { get; init; } = true;
-
-    /// <summary>Stop-gradient on everything the upsampler reads: C1–C4 and the CAE output. The upsampler's
-    /// loss then updates neither the backbone nor the CAE.</summary>
-    public bool DetachBackboneFeatures { get; init; } = true;
-
-    /// <summary>Stop-gradient on the class kernels where the upsampler uses them: only the high-level loss trains them.</summary>
-    public bool DetachKernels { get; init; } = true;
-
-    /// <summary>4 (C2 finest, the paper's default) or 2 (adds the stem feature C1, the paper's "unseen" OS 2).</summary>
-    public int OutputStride { get; init; } = 4;
-
-    /// <summary>Self-attention blocks in the context augmentation encoder (0 = projection only).</summary>
-    public int CaeLayers { get; init; } = 2;
-
-    /// <summary>Attention heads per CAE block; the decoder width must be divisible by it.</summary>
-    public int CaeHeads { get; init; } = 8;
-
-    /// <summary>Loss weight of the high-level prediction (the paper trains both branches with equal weight).</summary>
-    public double HighLevelWeight { get; init; } = 1.0;
-
-    /// <summary>Dropout2d before each classification (mmseg decode-head default).</summary>
-    public double Dropout { get; init; } = 0.1;
-
-    public void Validate(string where)
-    {
-        if (OutputStride is not (2 or 4))
-            throw new InputException($"{where}.outputStride", $"must be 2 or 4, got {OutputStride}", "use 4 (the paper's default) or 2");
-        if (CaeLayers is < 0 or > 8)
-            throw new InputException($"{where}.caeLayers", $"must be 0..8, got {CaeLayers}", "use 2");
-        if (CaeHeads is < 1 or > 64)
-            throw new InputException($"{where}.caeHeads", $"must be 1..64, got {CaeHeads}", "use 8");
-        if (!(HighLevelWeight >= 0))
-            throw new InputException($"{where}.highLevelWeight", $"must be ≥ 0, got {HighLevelWeight}", "use 1");
-        if (!(Dropout is >= 0 and < 1))
-            throw new InputException($"{where}.dropout", $"must be in [0, 1), got {Dropout}", "use 0.1");
-        if (!Guidance && (DetachBackboneFeatures || DetachKernels))
-            throw new InputException(where, "guidance is off, so there is no high-level branch to protect and a stop-gradient would only freeze the backbone or refer to kernels that do not exist",
-                "set detachBackboneFeatures and detachKernels to false for the baseline");
-    }
-}
-
-/// <summary>
 /// HFGD: class kernels learnt only from the high-level features, reused under stop-gradient by a
 /// pyramid upsampler that cannot contaminate the backbone.
 /// Paper: Huang, Kang, Gao, Li, Duan, "HFGD: High-level Feature Guided Decoder for Semantic Segmentation",
 /// arXiv 2303.08646 (v3 "High-Level Feature Guided Decoding…", IEEE TCSVT 2024). No official code was
 /// available (github.com/edwardyehuang/HFGD is announced; no snapshot could be had), so this is a
 /// reconstruction from the abstracts (v1–v3) and the caption of Fig. 1; the method section could not be read.
+/// Re-checked for issue 11 (abstracts v1–v3, the TCSVT abstract, the code search): no statement there
+/// contradicts the reconstruction below, so nothing was changed; every choice the text leaves open is marked
+/// "guess" and has a switch where a diagnosis needs one.
 ///
 ///   C5 → CAE (width C, stride 32) → F ──→ Dropout → · Kᵀ → high logits (aux "hfgd.high", weight 1)
 ///                                   │                ▲
@@ -85,8 +34,18 @@ public sealed record HfgdOptions : IValidatable
 ///   (v1), "only the high-level features from the backbone are used to train the class tokens" (v3):
 ///   here a K×C parameter; high logits = F·kernelsᵀ (a bias-free 1×1 conv whose weight is the kernel
 ///   matrix); the upsampler's features are classified by the same matrix under stop-gradient
-///   (<see cref="HfgdOptions.DetachKernels"/>). No bias, no normalisation of kernels or features (not
-///   mentioned). Initialised as a 1×1 conv (uniform ±1/√C).
+///   (<see cref="HfgdOptions.DetachKernels"/>). Guess: no bias, no normalisation of kernels or features
+///   (not mentioned), initialised as a 1×1 conv (uniform ±1/√C). Guess: the kernels are static parameters;
+///   "class tokens" could also mean tokens that pass through the CAE with the feature tokens (as Segmenter's
+///   class embeddings), which would make them image-dependent.
+/// - Guess, and the suspect of the diagnosis: the upsampler's output is a sum of BN-ReLU scale heads
+///   (≥ 0), while the kernels are fitted to F, which has no sign constraint; and F enters the upsampler
+///   only through a lateral conv-BN-ReLU, so the upsampler cannot pass F through to its output.
+///   <see cref="HfgdOptions.KernelProjection"/> tests it: linear adds a 1×1 projection with bias after
+///   the upsampler (note that K·W can be any K×C matrix, so this is nearly a classifier of the upsampler's
+///   own whose kernels only start and stay tied through the parametrisation); cosine classifies by angle
+///   (normalised features and kernels, a learned temperature per branch) so that the two branches need
+///   not agree in scale, though the upsampler's features stay in the positive orthant.
 /// - "Proper stop-gradient operations so that the backbone does not update according to the gradient
 ///   from the upsampler" (v2/v3): the backbone features entering the upsampler are detached
 ///   (<see cref="HfgdOptions.DetachBackboneFeatures"/>). The upsampler is "guided" by the high-level
@@ -116,15 +75,23 @@ public sealed record HfgdOptions : IValidatable
 ///   prediction is the upsampler's. The high logits are returned in evaluation as well (visualisation).
 /// - Baseline (<see cref="HfgdOptions.Guidance"/> false): the same CAE + upsampler trained end to end
 ///   with its own 1×1 classifier (with bias), no kernels and no high-level loss.
+/// - Control (<see cref="HfgdOptions.HighLevelOnly"/>, not in the paper): the high-level branch alone,
+///   its stride-32 logits resized to the image; no upsampler is built. It says how much the upsampler adds
+///   over the branch whose kernels it borrows.
 /// Dropout2d(0.1) precedes both classifications (mmseg decode-head default); widths map as paper 256 → C.
 /// </summary>
 public sealed class HfgdDecoder : Decoder
 {
+    /// <summary>Initial temperature of the cosine classifiers (the usual choice for cosine-normalised logits).</summary>
+    public const double InitialTemperature = 10.0;
+
     readonly ContextAugmentationEncoder cae;
     readonly TorchSharp.Modules.Parameter? class_kernels;
     readonly ConvLayer? cls_seg;
     readonly TensorModules lateral_convs = new(), fpn_convs = new();
     readonly TorchSharp.Modules.ModuleList<ScaleHead> scale_heads = new();
+    readonly ConvLayer? kernel_projection;                                        // kernelProjection linear
+    readonly TorchSharp.Modules.Parameter? high_temperature, upsampler_temperature;  // kernelProjection cosine
     readonly int[] strides;   // of the upsampler's inputs, finest first; the last is F's
     readonly HfgdOptions options;
 
@@ -143,7 +110,7 @@ public sealed class HfgdDecoder : Decoder
         if (options.OutputStride == 2) { inChannels.Add(context.StemChannels); levelStrides.Add(2); }
         for (int i = 0; i < 3; i++) { inChannels.Add(context.InChannels[i]); levelStrides.Add(context.InStrides[i]); }
         inChannels.Add(c); levelStrides.Add(context.InStrides[3]);
-        strides = [.. levelStrides];
+        strides = options.UsesUpsampler ? [.. levelStrides] : [];
         for (int i = 0; i < strides.Length; i++)
         {
             lateral_convs.Add(new ConvBnAct(inChannels[i], c, 1));
@@ -158,6 +125,20 @@ public sealed class HfgdDecoder : Decoder
             register_parameter("class_kernels", class_kernels);
         }
         else cls_seg = new ConvLayer(c, context.NumClasses, 1, bias: true, init: ConvInit.PyTorchDefault);
+
+        // Built after everything above, so the defaults draw the same initial weights as before these options existed.
+        if (options.Projection == HfgdKernelProjection.Linear)
+            kernel_projection = new ConvLayer(c, c, 1, bias: true, init: ConvInit.PyTorchDefault);
+        if (options.Projection == HfgdKernelProjection.Cosine)
+        {
+            high_temperature = new TorchSharp.Modules.Parameter(full([1], InitialTemperature, ScalarType.Float32));
+            register_parameter("high_temperature", high_temperature);
+            if (options.UsesUpsampler)
+            {
+                upsampler_temperature = new TorchSharp.Modules.Parameter(full([1], InitialTemperature, ScalarType.Float32));
+                register_parameter("upsampler_temperature", upsampler_temperature);
+            }
+        }
         RegisterComponents();
     }
 
@@ -172,8 +153,27 @@ public sealed class HfgdDecoder : Decoder
 
     public override DecoderOutput forward(DecoderInput input)
     {
+        var high = cae.forward(input.Features[3]);
+        // The upsampler's dropout draws before the high branch's, as it always has (same masks for the same seed).
+        Tensor? features = null;
+        if (options.UsesUpsampler)
+        {
+            features = Ops.Dropout2d(Upsample(input, high), options.Dropout, training);
+            if (kernel_projection is not null) features = kernel_projection.forward(features);
+        }
+
+        if (class_kernels is null) return new DecoderOutput(cls_seg!.forward(features!));
+
+        var highLogits = Classify(Ops.Dropout2d(high, options.Dropout, training), class_kernels, high_temperature);
+        if (features is null) return new DecoderOutput(highLogits);
+        var kernels = options.DetachKernels ? Ops.Detach(class_kernels) : class_kernels;
+        return new DecoderOutput(Classify(features, kernels, upsampler_temperature), [new AuxiliaryLogits("hfgd.high", highLogits, options.HighLevelWeight)]);
+    }
+
+    /// <summary>The Semantic FPN over C2–C4 (and C1 at output stride 2) with F on top: the sum of its scale heads at the output stride.</summary>
+    Tensor Upsample(DecoderInput input, Tensor high)
+    {
         var c = input.Features;
-        var high = cae.forward(c[3]);
         Tensor Cut(Tensor t) => options.DetachBackboneFeatures ? Ops.Detach(t) : t;
 
         var inputs = new List<Tensor>(5);
@@ -196,110 +196,20 @@ public sealed class HfgdDecoder : Decoder
             var level = scale_heads[i].Forward(fpn_convs[i].forward(laterals[i]), strides[i], sizes);
             fused = fused is null ? level : Ops.Add(fused, level);
         }
-        var features = Ops.Dropout2d(fused!, options.Dropout, training);
-
-        if (class_kernels is null) return new DecoderOutput(cls_seg!.forward(features));
-
-        var highLogits = Classify(Ops.Dropout2d(high, options.Dropout, training), class_kernels);
-        var kernels = options.DetachKernels ? Ops.Detach(class_kernels) : class_kernels;
-        return new DecoderOutput(Classify(features, kernels), [new AuxiliaryLogits("hfgd.high", highLogits, options.HighLevelWeight)]);
+        return fused!;
     }
 
-    // features [B, C, H, W] · kernels [K, C]ᵀ → [B, K, H, W]: a bias-free 1×1 conv with the kernel matrix as weight.
-    static Tensor Classify(Tensor features, Tensor kernels) =>
-        Ops.Conv2d(features, Ops.Reshape(kernels, kernels.shape[0], kernels.shape[1], 1, 1), null);
-}
-
-/// <summary>
-/// Semantic FPN scale head (mmseg FPNHead): per octave between the level and the output stride one 3×3
-/// conv-BN-ReLU followed by 2× bilinear upsampling (align_corners=false) to the next finer level's
-/// exact size; a level already at the output stride gets one conv and no upsampling.
-/// </summary>
-public sealed class ScaleHead : nn.Module
-{
-    readonly TensorModules convs = new();
-    readonly int octaves;
-
-    public ScaleHead(long channels, int octaves) : base(nameof(ScaleHead))
+    /// <summary>
+    /// features [B, C, H, W] · kernels [K, C]ᵀ → [B, K, H, W]: a bias-free 1×1 conv with the kernel matrix as weight.
+    /// With a temperature (cosine): features normalised per pixel, kernels per class, their cosine times the temperature.
+    /// </summary>
+    static Tensor Classify(Tensor features, Tensor kernels, Tensor? temperature)
     {
-        this.octaves = octaves;
-        for (int i = 0; i < Math.Max(1, octaves); i++) convs.Add(new ConvBnAct(channels, channels, 3));
-        RegisterComponents();
-    }
-
-    /// <param name="x">the level's features</param>
-    /// <param name="stride">the level's stride</param>
-    /// <param name="sizes">spatial size of each stride present in the pyramid</param>
-    public Tensor Forward(Tensor x, int stride, IReadOnlyDictionary<int, (long Height, long Width)> sizes)
-    {
-        for (int i = 0; i < convs.Count; i++)
+        if (temperature is not null)
         {
-            x = convs[i].forward(x);
-            if (i >= octaves) continue;
-            stride /= 2;
-            if (!sizes.TryGetValue(stride, out var size))
-                throw new InvalidOperationException($"HFGD's scale head needs a pyramid level at stride {stride}");
-            x = Ops.Resize(x, size.Height, size.Width, alignCorners: false);
+            features = Ops.L2Normalize(features, 1);
+            kernels = Ops.Mul(Ops.L2Normalize(kernels, 1), temperature);
         }
-        return x;
-    }
-}
-
-/// <summary>
-/// HFGD's context augmentation encoder as reconstructed here: 1×1 conv-BN-ReLU to the decoder width,
-/// then <c>layers</c> transformer-style blocks (multi-head self-attention, feed-forward C → 2C → C),
-/// each sub-block residual with BN on its branch. Runs at the backbone's lowest resolution.
-/// </summary>
-public sealed class ContextAugmentationEncoder : nn.Module<Tensor, Tensor>
-{
-    readonly ConvBnAct proj;
-    readonly TensorModules blocks = new();
-
-    public ContextAugmentationEncoder(long inChannels, long channels, int layers, int heads) : base(nameof(ContextAugmentationEncoder))
-    {
-        proj = new ConvBnAct(inChannels, channels, 1);
-        for (int i = 0; i < layers; i++) blocks.Add(new SelfAttentionBlock(channels, heads));
-        RegisterComponents();
-    }
-
-    public override Tensor forward(Tensor x)
-    {
-        x = proj.forward(x);
-        foreach (var block in blocks) x = block.forward(x);
-        return x;
-    }
-}
-
-/// <summary>x + BN(W_o · MHSA(x)), then x + BN(W_2 · ReLU(BN(W_1 · x))); all projections 1×1 and bias-free.</summary>
-public sealed class SelfAttentionBlock : nn.Module<Tensor, Tensor>
-{
-    readonly ConvLayer query, key, value, out_proj;
-    readonly BatchNorm2d norm;
-    readonly ConvBnAct ffn1, ffn2;
-    readonly int heads;
-
-    public SelfAttentionBlock(long channels, int heads) : base(nameof(SelfAttentionBlock))
-    {
-        this.heads = heads;
-        query = new ConvLayer(channels, channels, 1, init: ConvInit.PyTorchDefault);
-        key = new ConvLayer(channels, channels, 1, init: ConvInit.PyTorchDefault);
-        value = new ConvLayer(channels, channels, 1, init: ConvInit.PyTorchDefault);
-        out_proj = new ConvLayer(channels, channels, 1, init: ConvInit.PyTorchDefault);
-        norm = new BatchNorm2d(channels);
-        ffn1 = new ConvBnAct(channels, 2 * channels, 1);
-        ffn2 = new ConvBnAct(2 * channels, channels, 1, activation: Activation.None);
-        RegisterComponents();
-    }
-
-    public override Tensor forward(Tensor x)
-    {
-        long b = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3], d = c / heads;
-        var q = Ops.Permute(Ops.Reshape(query.forward(x), b, heads, d, h * w), 0, 1, 3, 2);   // [B, heads, N, d]
-        var k = Ops.Reshape(key.forward(x), b, heads, d, h * w);                              // [B, heads, d, N]
-        var v = Ops.Permute(Ops.Reshape(value.forward(x), b, heads, d, h * w), 0, 1, 3, 2);   // [B, heads, N, d]
-        var attention = Ops.Softmax(Ops.Affine(Ops.MatMul(q, k), 1 / Math.Sqrt(d), 0), -1);    // [B, heads, N, N]
-        var mixed = Ops.Reshape(Ops.Permute(Ops.MatMul(attention, v), 0, 1, 3, 2), b, c, h, w);
-        x = Ops.Add(x, norm.forward(out_proj.forward(mixed)));
-        return Ops.Add(x, ffn2.forward(ffn1.forward(x)));
+        return Ops.Conv2d(features, Ops.Reshape(kernels, kernels.shape[0], kernels.shape[1], 1, 1), null);
     }
 }
