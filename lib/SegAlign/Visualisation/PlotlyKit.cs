@@ -31,7 +31,6 @@ static class PlotlyKit
         ["hfgd"] = "#b07aa1", ["guided-sg"] = "#b07aa1", ["guided-no-sg"] = "#dcb8d4", ["guided-sg-os2"] = "#6b3f62",
         ["upsampler"] = "#76b7b2", ["sg-kernels-only"] = "#edc948", ["sg-backbone-only"] = "#17becf",
         ["guided-sg-linear"] = "#c994c7", ["guided-sg-cosine"] = "#8c6bb1", ["high-only"] = "#bab0ac",
-        ["guided-sg-pretrained"] = "#3f1f3a", ["upsampler-pretrained"] = "#3d7a75",
         ["rsp"] = "#76b7b2",
         // backbone-prior: the FPN baseline's blue, darker with the full prior, lighter with the five-class one.
         ["scratch"] = "#4e79a7", ["pretrained"] = "#1f3f66", ["pretrained-half"] = "#9ecae9",
