@@ -17,6 +17,10 @@ public class PrecisionTests
         Assert.DoesNotContain("precision", Json.Serialize(config));
         Assert.NotEqual(config.Hash(), WithPrecision(config, TrainPrecision.Bf16).Hash());
         Assert.Equal(WithPrecision(config, TrainPrecision.Bf16).Hash(), WithPrecision(config, TrainPrecision.Bf16).Hash());
+        // An explicit fp32 is the default written out: one training, one key.
+        var explicitFp32 = ConfigOverrides.Apply(config, ConfigOverrides.Parse(["train.precision=fp32"]));
+        Assert.Null(explicitFp32.Train.Precision);
+        Assert.Equal(config.Hash(), explicitFp32.Hash());
     }
 
     [Fact]

@@ -33,11 +33,13 @@ public sealed record TrainConfig
     /// convolutions, linear layers and matrix products in bfloat16 from float32 inputs, everything else in float32;
     /// parameters, gradients and the optimiser stay float32 (master weights); evaluation is always float32. Faster only
     /// where the CPU computes bfloat16 natively (AVX-512 BF16 or AMX); elsewhere libtorch emulates it, much slower.
-    /// Left out of the config (and its hash) while unset, so runs made before it existed keep their keys.
+    /// Left out of the config (and its hash) while unset, so runs made before it existed keep their keys; an explicit
+    /// "fp32" is stored as unset, so the same training has one key however it was written.
     /// </summary>
     [HashedWhenSet]
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-    public TrainPrecision? Precision { get; init; }
+    public TrainPrecision? Precision { get => precision; init => precision = value == TrainPrecision.Fp32 ? null : value; }
+    readonly TrainPrecision? precision;
 
     public void Validate()
     {
