@@ -63,10 +63,13 @@ public class CommittedHashTests
 
     public static TheoryData<string, int, bool, string> CommittedBenchRows()
     {
-        var data = new TheoryData<string, int, bool, string>();
+        // The same row appears in the 1- and 2-thread CSVs: one case per distinct (decoder, size, precision, hash).
+        var rows = new HashSet<(string, int, bool, string)>();
         foreach (var file in Directory.GetFiles(Path.Combine(NotebookFolder.RepositoryRoot, "results", "full", "bench"), "*.csv"))
             foreach (var row in File.ReadAllLines(file).Skip(1).Select(l => l.Split(',')))
-                data.Add(row[0], int.Parse(row[2], System.Globalization.CultureInfo.InvariantCulture), file.EndsWith("_bf16.csv", StringComparison.Ordinal), row[1]);
+                rows.Add((row[0], int.Parse(row[2], System.Globalization.CultureInfo.InvariantCulture), file.EndsWith("_bf16.csv", StringComparison.Ordinal), row[1]));
+        var data = new TheoryData<string, int, bool, string>();
+        foreach (var (decoder, size, bf16, hash) in rows) data.Add(decoder, size, bf16, hash);
         return data;
     }
 
