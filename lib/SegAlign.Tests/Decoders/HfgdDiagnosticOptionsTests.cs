@@ -142,15 +142,7 @@ public class HfgdDiagnosticOptionsTests
     public void The_flop_counter_sees_every_operation_of_each_option(string options)
     {
         using var scope = NewDisposeScope();
-        var seg = Build(options);
-        foreach (bool training in new[] { true, false })
-        {
-            seg.train(training);
-            using var input = randn(2, 3, 65, 47);
-            using var counter = FlopCounter.Start();
-            seg.forward(input);
-            Assert.True(counter.Uncounted.Count == 0, $"{options} ({(training ? "train" : "eval")}): {string.Join("; ", counter.Uncounted.Take(5))}");
-        }
+        FlopCoverage.AssertEveryOpCounted(Build(options), options);
     }
 
     static long DecoderMacs(string options)

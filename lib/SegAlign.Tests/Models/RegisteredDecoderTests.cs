@@ -68,16 +68,7 @@ public class RegisteredDecoderTests
     {
         torch.manual_seed(2);
         using var model = new Segmentor(TinyModel(decoder) with { AuxHead = true }, 5);
-        foreach (bool training in new[] { true, false })
-        {
-            model.train(training);
-            using var input = randn(2, 3, 65, 47);
-            using var counter = FlopCounter.Start();
-            model.forward(input);
-            Assert.True(counter.Uncounted.Count == 0, $"{decoder} ({(training ? "train" : "eval")}) computed outside Ops: {string.Join("; ", counter.Uncounted.Take(5))}");
-            Assert.True(counter.MacsBySection["decoder"] > 0);
-            Assert.True(counter.MacsBySection["backbone"] > 0);
-        }
+        FlopCoverage.AssertEveryOpCounted(model, decoder);
     }
 
     [Theory]
