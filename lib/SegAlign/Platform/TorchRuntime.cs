@@ -78,7 +78,12 @@ public static class TorchRuntime
     public static string ProcessorName() => $"{ProcessorModel()} ({InstructionSet()})";
 
     /// <summary>The widest vector extension the CPU reports: amx, avx512-bf16, avx512, avx2, avx or the architecture.</summary>
-    public static string InstructionSet()
+    public static string InstructionSet() => instructionSet.Value;
+
+    // The CPU does not change under a process: read /proc/cpuinfo once, not on every runtime description or warning.
+    static readonly Lazy<string> instructionSet = new(WidestInstructionSet);
+
+    static string WidestInstructionSet()
     {
         var flags = CpuFlags();
         if (flags.Contains("amx_tile")) return "amx";
