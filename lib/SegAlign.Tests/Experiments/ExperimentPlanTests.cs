@@ -9,10 +9,10 @@ public class ExperimentPlanTests
     [Theory]
     [InlineData("sfnet")]
     [InlineData("ifa")]
-    public void At_the_pilot_preset_a_papers_losses_train_every_arm_of_its_comparison(string experiment)
+    public void At_the_full_preset_a_papers_losses_train_every_arm_of_its_comparison(string experiment)
     {
         // Protocol v2 (issue 11, item 3): a paper's training losses must not favour the proposed arm.
-        var runs = ExperimentPlan.Resolve(ExperimentDefinition.Load(experiment), "pilot", seeds: [0]);
+        var runs = ExperimentPlan.Resolve(ExperimentDefinition.Load(experiment), "full", seeds: [0]);
         Assert.All(runs, r => Assert.NotNull(r.Config.Train.Ohem));
         Assert.All(runs, r => Assert.True(r.Config.Model.LogitsAlignCorners));
         Assert.All(runs, r => Assert.Equal(128, r.Config.Model.ContextInputSize));
@@ -27,7 +27,7 @@ public class ExperimentPlanTests
         {
             var experiment = ExperimentDefinition.Load(name);
             Assert.True(experiment.Seeds.Length >= 3, $"{name} needs at least 3 seeds");
-            foreach (var preset in new[] { "smoke", "quick", "full", "pilot" }.Where(experiment.IsDefinedAt))
+            foreach (var preset in new[] { "smoke", "quick", "full", "v1" }.Where(experiment.IsDefinedAt))
             {
                 var runs = ExperimentPlan.Resolve(experiment, preset);
                 int seeds = Math.Min(experiment.Seeds.Length, Presets.SeedCount(preset) ?? int.MaxValue);
@@ -50,11 +50,15 @@ public class ExperimentPlanTests
         Assert.Equal([1, 2], ExperimentPlan.Resolve(sfnet, "quick", seeds: [1, 2]).Select(r => r.Seed).Distinct());
     }
 
-    [Fact]
-    public void The_shared_baseline_has_the_same_key_in_every_experiment()
+    [Theory]
+    [InlineData("v1")]
+    [InlineData("full")]
+    public void The_shared_baseline_has_the_same_key_in_every_experiment_that_keeps_the_presets_training(string preset)
     {
-        var keys = ExperimentDefinition.Available("full").Select(ExperimentDefinition.Load)
-            .Select(e => ExperimentPlan.Resolve(e, "full", seeds: [0]).First(r => r.Config.Model.Decoder == "fpn").Key)
+        // Experiments whose preset adds their paper's losses to both arms (sfnet, ifa at full) have their own baseline.
+        string? weights = ExperimentPlan.Resolve(ExperimentDefinition.Load("overview"), preset, seeds: [0], variants: ["fpn"]).Single().Config.Model.BackboneWeights;
+        var keys = ExperimentDefinition.Available(preset).Select(ExperimentDefinition.Load).Where(e => !e.Presets.ContainsKey(preset))
+            .Select(e => ExperimentPlan.Resolve(e, preset, seeds: [0]).First(r => r.Config.Model.Decoder == "fpn" && r.Config.Model.BackboneWeights == weights).Key)
             .Distinct().ToList();
         Assert.Single(keys);
     }
@@ -104,7 +108,7 @@ public class ExperimentPlanTests
         Assert.Contains("backbone-prior", ExperimentDefinition.Available("full"));
         Assert.DoesNotContain("backbone-prior", ExperimentDefinition.Available("quick"));
         var e = Assert.Throws<InputException>(() => ExperimentPlan.Resolve(prior, "smoke"));
-        Assert.Contains("defined only at full, pilot", e.Message);
+        Assert.Contains("defined only at full", e.Message);
         Assert.Contains("--preset full", e.Message);
         // The pretrained variants pin their recipe's hash, so a changed recipe re-keys them.
         var runs = ExperimentPlan.Resolve(prior, "full", seeds: [0]);
@@ -112,37 +116,37 @@ public class ExperimentPlanTests
     }
 
     static readonly string[] HfgdProtocolV1 = ["fpn", "upsampler", "guided-no-sg", "guided-sg", "sg-kernels-only", "sg-backbone-only", "guided-sg-os2"];
-    static readonly string[] HfgdPilotOnly = ["guided-sg-linear", "guided-sg-cosine", "high-only"];
+    static readonly string[] HfgdV2Only = ["guided-sg-linear", "guided-sg-cosine", "high-only"];
 
     [Fact]
-    public void Variants_restricted_to_the_pilot_are_not_planned_at_full_so_its_committed_results_stay_complete()
+    public void Variants_restricted_to_protocol_v2_are_not_planned_at_v1_so_its_committed_results_stay_complete()
     {
         var hfgd = ExperimentDefinition.Load("hfgd");
-        Assert.Equal(HfgdProtocolV1, ExperimentPlan.Resolve(hfgd, "full", seeds: [0]).Select(r => r.Variant));
-        Assert.Equal(HfgdProtocolV1.Concat(HfgdPilotOnly), ExperimentPlan.Resolve(hfgd, "pilot", seeds: [0]).Select(r => r.Variant));
+        Assert.Equal(HfgdProtocolV1, ExperimentPlan.Resolve(hfgd, "v1", seeds: [0]).Select(r => r.Variant));
+        Assert.Equal(HfgdProtocolV1.Concat(HfgdV2Only), ExperimentPlan.Resolve(hfgd, "full", seeds: [0]).Select(r => r.Variant));
         Assert.Equal(HfgdProtocolV1, hfgd.VariantsAt("quick").Select(v => v.Name));
 
-        // Each pilot variant is a distinct config with the option it names.
-        var pilot = ExperimentPlan.Resolve(hfgd, "pilot", seeds: [0]).ToDictionary(r => r.Variant);
+        // Each v2 variant is a distinct config with the option it names.
+        var pilot = ExperimentPlan.Resolve(hfgd, "full", seeds: [0]).ToDictionary(r => r.Variant);
         Assert.Equal(pilot.Count, pilot.Values.Select(r => r.Hash).Distinct().Count());
         Assert.Equal("linear", (string?)pilot["guided-sg-linear"].Config.Model.DecoderOptions!["kernelProjection"]);
         Assert.Equal("cosine", (string?)pilot["guided-sg-cosine"].Config.Model.DecoderOptions!["kernelProjection"]);
         Assert.True((bool)pilot["high-only"].Config.Model.DecoderOptions!["highLevelOnly"]!);
-        // At pilot (protocol v2) every HFGD variant starts from the pretrained backbone: the paper's setting.
+        // At full (protocol v2) every HFGD variant starts from the pretrained backbone: the paper's setting.
         Assert.All(pilot.Values, r => Assert.StartsWith("pretrain:fashion-objects", r.Config.Model.BackboneWeights));
 
         // Asked for by name at a preset it is not planned at: refused, naming where it is.
-        var e = Assert.Throws<InputException>(() => ExperimentPlan.Resolve(hfgd, "full", variants: ["high-only"]));
+        var e = Assert.Throws<InputException>(() => ExperimentPlan.Resolve(hfgd, "v1", variants: ["high-only"]));
         Assert.Contains("high-only", e.Message);
-        Assert.Contains("planned only at pilot", e.Message);
-        Assert.Contains("--preset pilot", e.Message);
+        Assert.Contains("planned only at full", e.Message);
+        Assert.Contains("--preset full", e.Message);
     }
 
     [Fact]
     public void A_variant_restriction_needs_a_reason_known_presets_and_may_not_hide_the_baseline()
     {
         using var repository = new SegAlign.Tests.Reliability.TempRepository();
-        const string restricted = "\"runsAt\": { \"presets\": [\"pilot\"], \"reason\": \"a protocol v2 control (issue 11), kept off full so that protocol v1's committed results stay complete\" } }\n  ],";
+        const string restricted = "\"runsAt\": { \"presets\": [\"full\"], \"reason\": \"a protocol v2 control (issue 11), kept off v1 so that protocol v1's committed results stay complete\" } }\n  ],";
         string original = File.ReadAllText(Path.Combine(repository.Experiments, "hfgd.json"));
         string Failure(string from, string to)
         {
@@ -150,12 +154,12 @@ public class ExperimentPlanTests
             repository.WriteExperiment("hfgd.json", original.Replace(from, to, StringComparison.Ordinal));
             return Assert.Throws<InputException>(() => ExperimentDefinition.Load("hfgd")).Message;
         }
-        var e = Failure(restricted, restricted.Replace("[\"pilot\"]", "[]", StringComparison.Ordinal));
+        var e = Failure(restricted, restricted.Replace("[\"full\"]", "[]", StringComparison.Ordinal));
         Assert.Contains("variant high-only: runsAt", e);
         Assert.Contains("needs at least one preset and a reason", e);
-        e = Failure(restricted, restricted.Replace("[\"pilot\"]", "[\"pilto\"]", StringComparison.Ordinal));
-        Assert.Contains("unknown preset 'pilto'", e);
-        Assert.Contains("pilot", e);
+        e = Failure(restricted, restricted.Replace("[\"full\"]", "[\"fulll\"]", StringComparison.Ordinal));
+        Assert.Contains("unknown preset 'fulll'", e);
+        Assert.Contains("v1", e);
 
         e = Failure("\"baseline\": \"fpn\"", "\"baseline\": \"high-only\"");
         Assert.Contains("restricts the baseline 'high-only'", e);

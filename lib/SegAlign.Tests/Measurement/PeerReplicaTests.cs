@@ -27,14 +27,14 @@ public class PeerReplicaTests
 
     static Dictionary<string, string> SegAlignParameters(string decoder)
     {
-        var config = ExperimentPlan.ConfigForDecoder(decoder, "full", null);
+        var config = ExperimentPlan.ConfigForDecoder(decoder, "v1", null);
         var classes = SegAlign.Data.DatasetRegistry.CreateValidation(config.Data).NumClasses;
         using var model = new Segmentor(config.Model, classes);
         return model.named_parameters().ToDictionary(p => p.name, p => string.Join("x", p.parameter.shape));
     }
 
     [PeerFact]
-    public void The_replica_has_the_parameter_names_and_shapes_of_the_full_preset_models()
+    public void The_replica_has_the_parameter_names_and_shapes_of_the_v1_preset_models()
     {
         string folder = Directory.CreateTempSubdirectory("segalign-peer-").FullName;
         try
@@ -61,7 +61,7 @@ public class PeerReplicaTests
     public void The_replica_serves_training_rounds_of_the_model_the_bench_compares_with()
     {
         TorchRuntime.Initialise();
-        var config = ExperimentPlan.ConfigForDecoder("sfnet", "full", null);
+        var config = ExperimentPlan.ConfigForDecoder("sfnet", "v1", null);
         using var peer = PeerReplica.Start("sfnet", config, classes: 11, size: 64, threads: 1, warmup: 0);
         using var model = new Segmentor(config.Model, 11);
         Assert.Equal(ModelStats.Parameters(model)["total"], peer.Ready.GetProperty("params").GetInt64());

@@ -55,8 +55,8 @@ public class BackboneWeightsTests
     [Fact]
     public void An_unset_weights_file_keeps_the_committed_runs_keys_and_a_set_one_changes_them()
     {
-        var fpn = ExperimentPlan.Resolve(ExperimentDefinition.Load("overview"), "full", null).First(r => r.Variant == "fpn").Config;
-        Assert.Equal("bdb23140dc44", fpn.Hash()); // results/full/runs/bdb23140dc44-s*
+        var fpn = ExperimentPlan.Resolve(ExperimentDefinition.Load("overview"), "v1", null).First(r => r.Variant == "fpn").Config;
+        Assert.Equal("bdb23140dc44", fpn.Hash()); // results/v1/runs/bdb23140dc44-s*
         var withWeights = fpn with { Model = fpn.Model with { BackboneWeights = "imagenet.dat" } };
         Assert.NotEqual(fpn.Hash(), withWeights.Hash());
         Assert.Contains("model.backboneWeights", Assert.Throws<InputException>(withWeights.Validate).Message);

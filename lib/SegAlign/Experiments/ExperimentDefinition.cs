@@ -163,7 +163,7 @@ public sealed record ExperimentDefinition
                 throw new InputException($"{file}: claims", $"direction '{claim.Direction}' is not higher, lower or similar", "fix the claim");
         }
         if (RunsAt is { } restriction && (restriction.Presets.Length == 0 || restriction.Reason.Trim().Length == 0))
-            throw new InputException($"{file}: runsAt", "needs at least one preset and a reason", "e.g. { \"presets\": [\"pilot\", \"full\"], \"reason\": \"…\" }");
+            throw new InputException($"{file}: runsAt", "needs at least one preset and a reason", "e.g. { \"presets\": [\"full\"], \"reason\": \"…\" }");
         foreach (var preset in Presets.Keys.Concat(RunsAt?.Presets ?? []))
             if (!Experiments.Presets.Names.Contains(preset))
                 throw new InputException($"{file}: presets", $"unknown preset '{preset}'", $"use one of: {string.Join(", ", Experiments.Presets.Names)}");
@@ -172,7 +172,7 @@ public sealed record ExperimentDefinition
             var (presets, reason) = (variant.RunsAt!.Presets, variant.RunsAt.Reason);
             string where = $"{file}: variant {variant.Name}: runsAt";
             if (presets.Length == 0 || reason.Trim().Length == 0)
-                throw new InputException(where, "needs at least one preset and a reason", "e.g. { \"presets\": [\"pilot\"], \"reason\": \"…\" }");
+                throw new InputException(where, "needs at least one preset and a reason", "e.g. { \"presets\": [\"full\"], \"reason\": \"…\" }");
             if (variant.Name == Baseline)
                 throw new InputException(where, $"restricts the baseline '{Baseline}', which every other variant is compared with at every preset", "drop runsAt from the baseline, or choose another baseline");
             foreach (var preset in presets)

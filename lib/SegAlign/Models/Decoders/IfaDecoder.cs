@@ -103,7 +103,7 @@ public sealed record IfaOptions : IValidatable
 ///   queries of a model trained at stride 4 use for C2 — rather than a parameter that cannot learn.
 /// - Not part of this decoder: the official FCN auxiliary head on C4 (weight 0.4) is the Segmentor's
 ///   auxHead option; the official model upsamples the stride-4 logits with align_corners=true — the Segmentor's
-///   logitsAlignCorners option, set in experiments/ifa.json's paper and pilot presets (default false).
+///   logitsAlignCorners option, set in experiments/ifa.json's paper and full presets (default false).
 /// </summary>
 public sealed class IfaDecoder : Decoder
 {
