@@ -13,7 +13,7 @@ public static partial class Commands
     {
         var ablation = new Command("ablation", "Rerun a paper's ablation: train every (variant, seed) not yet done, then print the paper-style table.");
         var experiment = new Argument<string>("experiment") { Description = "The name of a definition under experiments/ (`ablation list` shows them) — or all." };
-        var preset = new Option<string>("--preset") { Description = "smoke (CI, seconds), quick (~minutes), full (the CPU reproduction), paper (the papers' recipe; needs the dataset).", DefaultValueFactory = _ => "quick" };
+        var preset = new Option<string>("--preset") { Description = "smoke (CI, seconds), quick (~minutes), full (the CPU reproduction, protocol v2: 128 px, pretrained backbone), v1 (protocol v1: 64 px from scratch, kept for comparison), paper (the papers' recipe; needs the dataset).", DefaultValueFactory = _ => "quick" };
         var set = new Option<string[]>("--set") { Description = "Override a config field for every variant: path=value. Repeatable; must not contradict a variant." };
         var seeds = new Option<int[]?>("--seeds") { Description = "Run only these seeds (default: the experiment's).", AllowMultipleArgumentsPerToken = true };
         var variants = new Option<string[]?>("--variants") { Description = "Run only these variants, separated by spaces or commas.", AllowMultipleArgumentsPerToken = true };

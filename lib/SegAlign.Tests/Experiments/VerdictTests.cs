@@ -86,6 +86,16 @@ public class VerdictTests
     }
 
     [Fact]
+    public void A_setting_that_needs_context_sized_to_the_map_rejects_the_papers_sizes()
+    {
+        // RSP's window and DeepLabV3's rates at the papers' values are degenerate on a 4×4 P5, whatever the input size.
+        var setting = new ClaimSetting { MinInputSize = 128, ScaledContext = true, Reason = "windows smaller than the map" };
+        var published = new RunConfig { Data = new DataConfig { FashionScenes = new FashionScenesOptions { Size = 128 } } };
+        Assert.Equal("windows smaller than the map; here: context modules at the paper's sizes (model.contextInputSize unset)", setting.Violation([published]));
+        Assert.Null(setting.Violation([published with { Model = published.Model with { ContextInputSize = 128 } }]));
+    }
+
+    [Fact]
     public void The_summary_corrects_within_the_claims_and_leaves_untested_claims_out_of_the_family()
     {
         var definition = ChartTests.Definition() with

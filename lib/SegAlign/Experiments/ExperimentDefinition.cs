@@ -56,6 +56,9 @@ public sealed record ClaimSetting
     public int? MinInputSize { get; init; }
     /// <summary>The claim presupposes a pretrained backbone (<c>model.backboneWeights</c> set).</summary>
     public bool PretrainedBackbone { get; init; }
+    /// <summary>The claim presupposes context modules sized to the map (<c>model.contextInputSize</c> set): the papers'
+    /// windows and rates on a small map are degenerate.</summary>
+    public bool ScaledContext { get; init; }
     /// <summary>Why, in the paper's terms.</summary>
     public required string Reason { get; init; }
 
@@ -68,6 +71,7 @@ public sealed record ClaimSetting
             int? input = config.Data.CropSize ?? (config.Data.Dataset == "fashion-scenes" ? config.Data.FashionScenes.Size : null);
             if (MinInputSize is int min && input is int size && size < min) missed.Add($"{size} px input, needs ≥ {min}");
             if (PretrainedBackbone && config.Model.BackboneWeights is null) missed.Add("backbone trained from scratch");
+            if (ScaledContext && config.Model.ContextInputSize is null) missed.Add("context modules at the paper's sizes (model.contextInputSize unset)");
         }
         return missed.Count == 0 ? null : $"{Reason}; here: {string.Join(", ", missed.Distinct())}";
     }
@@ -157,8 +161,8 @@ public sealed record ExperimentDefinition
                 if (!names.Contains(v)) throw new InputException($"{file}: claims", $"refers to unknown variant '{v}'", $"use one of: {string.Join(", ", names)}");
             if (!IsKnownMetric(claim.Metric))
                 throw new InputException($"{file}: claims", $"metric '{claim.Metric}' of the claim {claim.Variant} vs {claim.Versus} is not known", "use miou, boundaryF, gmacs or trimapN (N = a trimap width in pixels, e.g. trimap1)");
-            if (claim.Setting is { } setting && (setting.Reason.Trim().Length == 0 || setting.MinInputSize is < 1 || setting.MinInputSize is null && !setting.PretrainedBackbone))
-                throw new InputException($"{file}: claims", $"the setting of claim {claim.Variant} vs {claim.Versus} needs a reason and minInputSize ≥ 1 or pretrainedBackbone", "see experiments/hfgd.json");
+            if (claim.Setting is { } setting && (setting.Reason.Trim().Length == 0 || setting.MinInputSize is < 1 || setting.MinInputSize is null && !setting.PretrainedBackbone && !setting.ScaledContext))
+                throw new InputException($"{file}: claims", $"the setting of claim {claim.Variant} vs {claim.Versus} needs a reason and minInputSize ≥ 1, pretrainedBackbone or scaledContext", "see experiments/hfgd.json");
             if (claim.Direction is not ("higher" or "lower" or "similar"))
                 throw new InputException($"{file}: claims", $"direction '{claim.Direction}' is not higher, lower or similar", "fix the claim");
         }
