@@ -15,7 +15,7 @@ public static partial class Commands
             "the environment, from results/<preset>/ → results/<preset>/<experiment>/report.html. Notebook (.ipynb, executed): its text, " +
             "outputs and charts → <name>.html next to it. Folder: every executed notebook in it. The page is written atomically, and not at all on bad input.");
         var target = new Argument<string>("experiment-or-notebook") { Description = "An experiment (sfnet, alignseg, ifa, hfgd, rsp, overview), an executed .ipynb notebook, or a folder of them." };
-        var preset = new Option<string>("--preset") { Description = "Experiments: whose results to report (smoke, quick, full, paper).", DefaultValueFactory = _ => "quick" };
+        var preset = new Option<string>("--preset") { Description = "Experiments: whose results to report (smoke, quick, full, v1, paper).", DefaultValueFactory = _ => "quick" };
         var output = new Option<string?>("--output", "-o") { Description = "Where to write the page (a folder when reporting a folder of notebooks)." };
         var set = new Option<string[]>("--set") { Description = "Experiments: the config overrides the runs were made with (path=value, as given to `ablation run`)." };
         var results = new Option<string?>("--results") { Description = "Experiments: the results folder (default: results/ of the repository)." };
