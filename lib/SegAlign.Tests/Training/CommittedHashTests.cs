@@ -53,15 +53,18 @@ public class CommittedHashTests
 
     public static TheoryData<string, string, string, string> CommittedVariants()
     {
-        var data = new TheoryData<string, string, string, string>();
+        // results/pilot and results/full share configs: one case per distinct (preset, experiment, variant, hash).
+        var cases = new HashSet<(string, string, string, string)>();
         foreach (var (folder, preset) in Existing())
         {
             var lines = File.ReadAllLines(Path.Combine(NotebookFolder.RepositoryRoot, "results", folder, "runs.csv"));
             var header = lines[0].Split(',');
             int experiment = Array.IndexOf(header, "experiment"), variant = Array.IndexOf(header, "variant"), hash = Array.IndexOf(header, "config_hash");
             foreach (var row in lines.Skip(1).Select(l => l.Split(',')).DistinctBy(r => (r[experiment], r[variant])))
-                data.Add(preset, row[experiment], row[variant], row[hash]);
+                cases.Add((preset, row[experiment], row[variant], row[hash]));
         }
+        var data = new TheoryData<string, string, string, string>();
+        foreach (var (preset, experiment, variant, hash) in cases.Order()) data.Add(preset, experiment, variant, hash);
         return data;
     }
 

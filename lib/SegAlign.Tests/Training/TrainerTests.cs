@@ -49,16 +49,17 @@ public class TrainerTests
     {
         // Committed runs are keyed by config hash, not by the code that trained them: a refactor that changes the order of
         // random draws or of the arithmetic would leave every key valid and every result irreproducible. The loss curve of
-        // a tiny run is pinned here, within 2 % relative: another CPU's kernels moved the committed full runs' losses by
-        // ~0.04 % after 10 iterations, while another batch or initialisation moves these losses by 2-10 %, so a changed
-        // draw order fails at least one of the eight rows.
+        // a tiny run is pinned here. The first two losses (initialisation, the first batches, one optimiser step) agree to
+        // 1e-7 between an AVX2 and an AVX-512 host, and another batch or initialisation moves them by 2-10 %: they are pinned
+        // at 1e-4. From the third on, the batch-2 BatchNorm on 1×1 maps amplifies the instruction sets' rounding (up to
+        // 2.7 % measured on those two hosts by row 6), so the later rows only catch gross changes (5 %).
         var outcome = Trainer.Run(TestConfigs.Tiny(iterations: 8), 2, TestConfigs.NewRunFolder(), new TrainOptions { Threads = 1 });
         // Re-pinned when bilinear resizes became matrix products (Nn/SeparableResize: equal to 5e-7, yet batch-2 BatchNorm on
         // 1×1 maps turns that into 3 % by iteration 4 here — a deliberate change of arithmetic, so committed v1 runs retrain
         // to slightly different losses; protocol v2 reruns everything).
         double[] pinned = [2.799379348754883, 2.914050340652466, 2.844599723815918, 2.6611039638519287, 2.6376664638519287, 2.629833936691284, 2.7683067321777344, 2.6798977851867676];
         var losses = outcome.Folder.ReadLog().Select(r => r.Loss).ToArray();
-        Assert.True(pinned.Length == losses.Length && pinned.Zip(losses).All(p => Math.Abs(p.First - p.Second) <= 2e-2 * Math.Abs(p.First)),
+        Assert.True(pinned.Length == losses.Length && pinned.Zip(losses).Select((p, i) => Math.Abs(p.First - p.Second) <= (i < 2 ? 1e-4 : 5e-2) * Math.Abs(p.First)).All(ok => ok),
             $"the tiny run's losses changed: [{string.Join(", ", losses.Select(l => l.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))}]");
     }
 
