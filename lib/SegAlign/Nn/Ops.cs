@@ -43,7 +43,8 @@ public static class Ops
         long perOutput = weight.shape[1] * weight.shape[2] * weight.shape[3] + (bias is null ? 0 : 1);
         bool lowered = AutocastScope.Applies(x, weight);
         if (lowered) (x, weight, bias) = (AutocastScope.Lower(x)!, AutocastScope.Lower(weight)!, AutocastScope.Lower(bias));
-        if (lowered && NeedsInputChannelPadding(x, weight, groups)) (x, weight) = PadInputChannels(x, weight);
+        // Only where an input gradient is computed: the stem's 3-channel image needs none, and padding it would be costly.
+        if (lowered && x.requires_grad && NeedsInputChannelPadding(x, weight, groups)) (x, weight) = PadInputChannels(x, weight);
         var y = Raised(NeedsOutputChannelPadding(x, weight, groups)
             ? Conv2dPaddedOutput(x, weight, bias, stride, padding, dilation)
             : F.conv2d(x, weight, bias, [stride, stride], [padding, padding], [dilation, dilation], groups), lowered);
