@@ -70,19 +70,25 @@ public static class Ops
     static bool NeedsInputChannelPadding(Tensor x, Tensor weight, long groups) =>
         groups == 1 && x.device_type == DeviceType.CPU && weight.shape[2] * weight.shape[3] > 1 && weight.shape[1] % ChannelBlock(x) != 0;
 
+    // t with `extra` zero slices appended along `dim`.
+    static Tensor ZeroPadded(Tensor t, int dim, long extra)
+    {
+        var shape = t.shape.ToArray();
+        shape[dim] = extra;
+        return torch.cat([t, torch.zeros(shape, t.dtype, t.device)], dim);
+    }
+
     static (Tensor X, Tensor Weight) PadInputChannels(Tensor x, Tensor weight)
     {
         long block = ChannelBlock(x), extra = block - weight.shape[1] % block;
-        var zerosX = torch.zeros([x.shape[0], extra, x.shape[2], x.shape[3]], x.dtype, x.device);
-        var zerosW = torch.zeros([weight.shape[0], extra, weight.shape[2], weight.shape[3]], weight.dtype, weight.device);
-        return (torch.cat([x, zerosX], 1), torch.cat([weight, zerosW], 1));
+        return (ZeroPadded(x, 1, extra), ZeroPadded(weight, 1, extra));
     }
 
     static Tensor Conv2dPaddedOutput(Tensor x, Tensor weight, Tensor? bias, long stride, long padding, long dilation)
     {
         long block = ChannelBlock(x), outChannels = weight.shape[0], extra = block - outChannels % block;
-        var paddedWeight = torch.cat([weight, torch.zeros([extra, weight.shape[1], weight.shape[2], weight.shape[3]], weight.dtype, weight.device)], 0);
-        var paddedBias = bias is null ? null : torch.cat([bias, torch.zeros([extra], bias.dtype, bias.device)], 0);
+        var paddedWeight = ZeroPadded(weight, 0, extra);
+        var paddedBias = bias is null ? null : ZeroPadded(bias, 0, extra);
         return F.conv2d(x, paddedWeight, paddedBias, [stride, stride], [padding, padding], [dilation, dilation])
             .narrow(1, 0, outChannels);
     }
