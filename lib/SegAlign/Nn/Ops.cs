@@ -44,8 +44,8 @@ public static class Ops
         bool lowered = AutocastScope.Applies(x, weight);
         if (lowered) (x, weight, bias) = (AutocastScope.Lower(x)!, AutocastScope.Lower(weight)!, AutocastScope.Lower(bias));
         // Only where an input gradient is computed: the stem's 3-channel image needs none, and padding it would be costly.
-        if (lowered && x.requires_grad && NeedsInputChannelPadding(x, weight, groups)) (x, weight) = PadInputChannels(x, weight);
-        var y = Raised(NeedsOutputChannelPadding(x, weight, groups)
+        if (lowered && x.requires_grad && NeedsChannelPadding(x, weight, groups, dim: 1)) (x, weight) = PadInputChannels(x, weight);
+        var y = Raised(NeedsChannelPadding(x, weight, groups, dim: 0)
             ? Conv2dPaddedOutput(x, weight, bias, stride, padding, dilation)
             : F.conv2d(x, weight, bias, [stride, stride], [padding, padding], [dilation, dilation], groups), lowered);
         if (c is null) return y;
@@ -64,11 +64,9 @@ public static class Ops
     // channels add nothing, and their gradients are sliced away by the cat's backward.
     static long ChannelBlock(Tensor x) => x.dtype == ScalarType.BFloat16 ? 32 : 16;
 
-    static bool NeedsOutputChannelPadding(Tensor x, Tensor weight, long groups) =>
-        groups == 1 && x.device_type == DeviceType.CPU && weight.shape[2] * weight.shape[3] > 1 && weight.shape[0] % ChannelBlock(x) != 0;
-
-    static bool NeedsInputChannelPadding(Tensor x, Tensor weight, long groups) =>
-        groups == 1 && x.device_type == DeviceType.CPU && weight.shape[2] * weight.shape[3] > 1 && weight.shape[1] % ChannelBlock(x) != 0;
+    // Whether a k×k (k > 1) CPU convolution's filter dimension `dim` (0: output channels, 1: input channels) is off the block.
+    static bool NeedsChannelPadding(Tensor x, Tensor weight, long groups, int dim) =>
+        groups == 1 && x.device_type == DeviceType.CPU && weight.shape[2] * weight.shape[3] > 1 && weight.shape[dim] % ChannelBlock(x) != 0;
 
     // t with `extra` zero slices appended along `dim`.
     static Tensor ZeroPadded(Tensor t, int dim, long extra)
