@@ -15,7 +15,7 @@ public static partial class Commands
             "(backbone.dat, curves, metrics.json, report.html). Presets load the result with model.backboneWeights = \"pretrain:<name>\"; " +
             "`ablation run` pretrains what it needs by itself.");
         var recipe = new Argument<string>("recipe") { Description = "A recipe name, `all`, or `list`." };
-        var threads = new Option<int>("--threads") { Description = "libtorch threads (0 = all cores).", DefaultValueFactory = _ => 0 };
+        var threads = new Option<int>("--threads") { Description = "libtorch threads (0 = the recipe's pinned count, which reproduces the committed prior bit for bit; all cores if it pins none).", DefaultValueFactory = _ => 0 };
         var results = new Option<string?>("--results") { Description = "Cache folder (default: results/pretrain of the repository)." };
         command.Add(recipe);
         command.Add(threads);
@@ -46,8 +46,12 @@ public static partial class Commands
             {
                 var r = PretrainRecipes.Load(name);
                 var f = store.Folder(r);
-                TorchRuntime.Initialise(threadCount);
+                int used = Pretrainer.ThreadsFor(r, threadCount);
+                TorchRuntime.Initialise(used);
                 Console.WriteLine($"pretrain {name} ({PretrainRecipes.Hash(r)}) → {f.Path}");
+                if (r.Threads > 0 && used != r.Threads && !f.IsComplete)
+                    Console.WriteLine($"note: the recipe pins {r.Threads} thread(s); with {used} the backbone differs bit for bit from the committed one " +
+                                      "(another summation order) and runs that load it will not reproduce the committed results exactly");
                 var metrics = Pretrainer.Run(r, store, threadCount, progress: PlainPretrainProgress(name), cancellation: cancel.Token);
                 Console.WriteLine($"{name}: held-out top-1 {metrics.Top1:F2} % ({metrics.TrainSeconds / 60:F1} min); report {PretrainReport.Write(f)}");
             }

@@ -94,8 +94,25 @@ public class PretrainTests
     }
 
     [Fact]
+    public void The_committed_recipes_pin_their_thread_count_without_rekeying_the_runs_that_load_them()
+    {
+        foreach (var name in PretrainRecipes.Available())
+        {
+            var recipe = PretrainRecipes.Load(name);
+            Assert.True(recipe.Threads > 0, $"{name}.json pins no thread count: its prior would differ bit for bit between machines");
+            Assert.Equal(PretrainRecipes.Hash(recipe with { Threads = 0 }), PretrainRecipes.Hash(recipe));
+            Assert.Equal(recipe.Threads, Pretrainer.ThreadsFor(recipe, requested: 0));
+            Assert.Equal(5, Pretrainer.ThreadsFor(recipe, requested: 5));
+        }
+        // The hash the committed v2 runs pin (results/full/runs/*/config.json) is unchanged by the pin.
+        Assert.Equal("517cda43aaf7", PretrainRecipes.Hash(PretrainRecipes.Load("fashion-objects")));
+        Assert.Equal(0, Pretrainer.ThreadsFor(Tiny(), requested: 0));
+    }
+
+    [Fact]
     public void A_bad_recipe_is_refused_naming_the_field()
     {
+        Assert.Contains("threads", Assert.Throws<InputException>(() => (Tiny() with { Threads = -1 }).Validate("recipe.json")).Message);
         var e = Assert.Throws<InputException>(() => (Tiny() with { Classes = [3, 3] }).Validate("recipe.json"));
         Assert.Contains("classes", e.Message);
         e = Assert.Throws<InputException>(() => (Tiny() with { MaxScale = 3 }).Validate("recipe.json"));

@@ -36,6 +36,12 @@ public sealed record PretrainConfig : IValidatable
     /// <summary>Accuracy on the held-out images every N iterations (the curve in the report).</summary>
     [NotHashed] public int EvalEvery { get; init; } = 250;
     [NotHashed] public int CheckpointEvery { get; init; } = 250;
+    /// <summary>
+    /// libtorch threads the recipe trains with (0 = every core). Parallel reductions add in an order that depends on the
+    /// thread count, so the same recipe on another count trains a different, equally valid backbone: pinning it makes
+    /// every machine build the committed prior bit for bit (given the instruction set). Not hashed: it is how, not what.
+    /// </summary>
+    [NotHashed] public int Threads { get; init; }
 
     /// <summary>The Fashion-MNIST classes used, in label order.</summary>
     [System.Text.Json.Serialization.JsonIgnore] public int[] ClassList => Classes ?? [.. Enumerable.Range(0, 10)];
@@ -60,6 +66,7 @@ public sealed record PretrainConfig : IValidatable
         if (!(WeightDecay >= 0) || !double.IsFinite(WeightDecay)) throw new InputException($"{where}: weightDecay", $"must be a finite number ≥ 0, got {WeightDecay}", "use e.g. 0.05");
         if (WarmupIterations < 0 || WarmupIterations >= Iterations) throw new InputException($"{where}: warmupIterations", $"must be in [0, iterations), got {WarmupIterations}", "use e.g. 50");
         if (EvalEvery < 1) throw new InputException($"{where}: evalEvery", $"must be ≥ 1, got {EvalEvery}", "use e.g. 250");
+        if (Threads is < 0 or > 256) throw new InputException($"{where}: threads", $"must be 0 (every core) or 1..256, got {Threads}", "use the thread count the committed prior was built with, e.g. 2");
         if (CheckpointEvery < 0) throw new InputException($"{where}: checkpointEvery", $"must be ≥ 0, got {CheckpointEvery}", "use e.g. 250");
     }
 

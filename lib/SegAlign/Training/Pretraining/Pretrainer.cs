@@ -23,6 +23,13 @@ public sealed record PretrainProgress(string Phase, int Iteration, int Total, do
 /// </summary>
 public static class Pretrainer
 {
+    /// <summary>
+    /// The libtorch thread count a build uses: an explicit count (&gt; 0) as asked, else the recipe's pinned count
+    /// (<see cref="PretrainConfig.Threads"/>), else every core.
+    /// </summary>
+    public static int ThreadsFor(PretrainConfig recipe, int requested) => requested > 0 ? requested : recipe.Threads;
+
+    /// <param name="threads">libtorch threads; 0 = the recipe's pinned count (bit-for-bit the committed prior), else every core.</param>
     public static PretrainMetrics Run(PretrainConfig recipe, PretrainStore store, int threads = 0, string? dataFolder = null,
         IProgress<PretrainProgress>? progress = null, CancellationToken cancellation = default)
     {
@@ -34,7 +41,7 @@ public static class Pretrainer
             ?? throw new InputException(folder.Path, "is being pretrained by another process", "wait for it to finish (its lock is " + folder.LockFile + ")");
         if (folder.IsComplete) return folder.ReadMetrics();
 
-        var device = TorchRuntime.Initialise(threads);
+        var device = TorchRuntime.Initialise(ThreadsFor(recipe, threads));
         var train = FashionObjects.Train(recipe, dataFolder);
         var heldOut = FashionObjects.HeldOut(recipe, dataFolder);
         torch.manual_seed(recipe.Seed);
