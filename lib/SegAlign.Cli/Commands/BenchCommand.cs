@@ -25,7 +25,10 @@ public static partial class Commands
         var threads = new Option<int>("--threads") { Description = "libtorch threads (0 = all cores); the sweep column starts this many 1-thread processes.", DefaultValueFactory = _ => 0 };
         var rounds = new Option<int>("--rounds") { Description = "Timed rounds per decoder (min, median and max are reported).", DefaultValueFactory = _ => 5 };
         var iterations = new Option<int>("--iterations") { Description = "Timed training iterations per round.", DefaultValueFactory = _ => 10 };
-        var warmup = new Option<int>("--warmup") { Description = "Untimed training iterations before the first round, in every process.", DefaultValueFactory = _ => 5 };
+        // 100, not 5: .NET's tiered JIT recompiles a method called once per step only after ~60 steps (call counting, then
+        // PGO instrumentation, then the optimised tier) on a background thread that, in a 2-thread process on 2 cores, takes
+        // a core from libtorch's OpenMP team; with 5 warm-up steps the 2-thread figure read 8-20 % low (issue 15).
+        var warmup = new Option<int>("--warmup") { Description = "Untimed training iterations before the first round, in every process (enough for the JIT to finish optimising the training step).", DefaultValueFactory = _ => 100 };
         var peer = new Option<bool>("--peer") { Description = "Also time the PyTorch replica (environment/peer/) in the same rounds with /usr/bin/python3's torch and write SegAlign/PyTorch per round." };
         var memory = new Option<int?>("--memory") { Description = "Instead: train this many iterations of the first decoder and report resident memory at the start and the end (leak check)." };
         var results = new Option<string?>("--results") { Description = "Folder for the bench CSV (default: results/<preset>/bench of the repository)." };
@@ -40,7 +43,7 @@ public static partial class Commands
             if (p.GetValue(size) is int pixels) OptionChecks.AtLeast(pixels, 16, "--size", "use an input size of at least 16 pixels, e.g. 64");
             OptionChecks.AtLeast(p.GetValue(rounds), 1, "--rounds", "use e.g. 5");
             OptionChecks.AtLeast(p.GetValue(iterations), 1, "--iterations", "use e.g. 10");
-            OptionChecks.AtLeast(p.GetValue(warmup), 0, "--warmup", "use e.g. 5");
+            OptionChecks.AtLeast(p.GetValue(warmup), 0, "--warmup", "use e.g. 100");
             if (p.GetValue(memory) is int memoryCount) OptionChecks.AtLeast(memoryCount, 1, "--memory", "use e.g. 200");
             var trainPrecision = OptionChecks.Precision(p.GetValue(precision)!);
             // The replica trains in float32: a SegAlign/PyTorch ratio across precisions would compare different work.
