@@ -89,7 +89,7 @@ public static class ExperimentRunner
         // Every dataset the pending runs read is checked once, up front: bad data stops the sweep before any training.
         foreach (var data in pending.Select(r => r.Config.Data).DistinctBy(d => Json.Canonical(System.Text.Json.JsonSerializer.SerializeToNode(d, Json.Options))))
             Data.DatasetPreflight.Check(data);
-        PretrainedBackbones.Ensure(pending, PretrainStore.Default, jobs * threadsPerJob, pretrainProgress, cancellation);
+        PretrainedBackbones.Ensure(pending, PretrainStore.Default, pretrainProgress, cancellation);
         int finished = 0, trained = 0, doneElsewhere = 0;
         var clock = Stopwatch.StartNew();
         var failures = new ConcurrentBag<(PlannedRun, string, bool BadInput)>();
