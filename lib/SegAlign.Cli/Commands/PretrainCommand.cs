@@ -52,7 +52,7 @@ public static partial class Commands
                 if (r.Threads > 0 && used != r.Threads && !f.IsComplete)
                     Console.WriteLine($"note: the recipe pins {r.Threads} thread(s); with {used} the backbone differs bit for bit from the committed one " +
                                       "(another summation order) and runs that load it will not reproduce the committed results exactly");
-                var metrics = Pretrainer.Run(r, store, threadCount, progress: PlainPretrainProgress(name), cancellation: cancel.Token);
+                var metrics = Pretrainer.Run(r, store, used, progress: PlainPretrainProgress(name), cancellation: cancel.Token);
                 Console.WriteLine($"{name}: held-out top-1 {metrics.Top1:F2} % ({metrics.TrainSeconds / 60:F1} min); report {PretrainReport.Write(f)}");
             }
             return 0;
