@@ -35,7 +35,8 @@ public static partial class Commands
         var precision = new Option<string>("--precision") { Description = "Number format of the timed training step: fp32, or bf16 (train.precision = bf16: mixed precision, " +
                                                                            "its own CSV). Latency stays fp32 inference.", DefaultValueFactory = _ => "fp32" };
         var latencyFor = new Option<string?>("--latency-for") { Description = "Instead: measure the latency of every variant of an experiment (or all) and store it for the ablation tables." };
-        foreach (var o in new Option[] { decoders, size, preset, threads, rounds, iterations, warmup, precision, peer, results, memory, latencyFor }) command.Add(o);
+        var remeasure = new Option<bool>("--remeasure") { Description = "With --latency-for: measure every variant again and replace the stored latencies (e.g. on an idle machine after a sweep), instead of only those missing." };
+        foreach (var o in new Option[] { decoders, size, preset, threads, rounds, iterations, warmup, precision, peer, results, memory, latencyFor, remeasure }) command.Add(o);
 
         command.SetAction(p => SegAlignCommand.Guard(() =>
         {
@@ -46,6 +47,8 @@ public static partial class Commands
             OptionChecks.AtLeast(p.GetValue(warmup), 0, "--warmup", "use e.g. 100");
             if (p.GetValue(memory) is int memoryCount) OptionChecks.AtLeast(memoryCount, 1, "--memory", "use e.g. 200");
             var trainPrecision = OptionChecks.Precision(p.GetValue(precision)!);
+            if (p.GetValue(remeasure) && p.GetValue(latencyFor) is null)
+                throw new InputException("--remeasure", "only applies to stored latencies", "use it with --latency-for <experiment|all>");
             // The replica trains in float32: a SegAlign/PyTorch ratio across precisions would compare different work.
             if (trainPrecision != TrainPrecision.Fp32 && p.GetValue(peer))
                 throw new InputException("--peer", "times the PyTorch replica in fp32, so it cannot stand beside a bf16 training step",
@@ -58,7 +61,7 @@ public static partial class Commands
             string presetName = p.GetValue(preset)!;
             var names = (OptionChecks.List(p.GetValue(decoders)) ?? DecoderRegistry.Names.ToArray()).ToList();
 
-            if (p.GetValue(latencyFor) is { } experiment) return MeasureExperimentLatency(experiment, presetName, runtime);
+            if (p.GetValue(latencyFor) is { } experiment) return MeasureExperimentLatency(experiment, presetName, runtime, p.GetValue(remeasure));
             if (p.GetValue(memory) is int memoryIterations) return MeasureMemory(names[0], presetName, p.GetValue(size), memoryIterations);
 
             var plan = new BenchPlan(p.GetValue(rounds), p.GetValue(iterations), p.GetValue(warmup), runtime.Threads, BenchWorkerCommand, peerTorch);
@@ -129,12 +132,12 @@ public static partial class Commands
         return 0;
     }
 
-    static int MeasureExperimentLatency(string experiment, string preset, RuntimeInfo runtime)
+    static int MeasureExperimentLatency(string experiment, string preset, RuntimeInfo runtime, bool remeasure)
     {
         var names = experiment == "all" ? ExperimentDefinition.Available(preset) : [experiment];
         var store = ResultsStore.ForPreset(preset);
         var planned = names.Select(ExperimentDefinition.Load).SelectMany(d => ExperimentPlan.Resolve(d, preset, seeds: [d.Seeds[0]])).ToList();
-        LatencyCache.MeasureMissing(store, planned, Console.WriteLine);
+        LatencyCache.MeasureMissing(store, planned, Console.WriteLine, remeasure);
         Console.WriteLine($"latency ({runtime.Threads} thread(s)) stored in {LatencyCache.File(store)}");
         return 0;
     }

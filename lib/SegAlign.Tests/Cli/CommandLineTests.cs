@@ -75,10 +75,11 @@ public class CommandLineTests
     }
 
     [Fact]
-    public void Bench_refuses_an_unknown_precision_and_a_bf16_peer_column()
+    public void Bench_refuses_an_unknown_precision_a_bf16_peer_column_and_remeasure_without_latency_for()
     {
         Reliability.CliRunner.AssertBadInput(Run("bench", "--preset", "smoke", "--precision", "fp16"), "--precision", "fp16", "bf16");
         Reliability.CliRunner.AssertBadInput(Run("bench", "--preset", "smoke", "--precision", "bf16", "--peer"), "--peer", "fp32");
+        Reliability.CliRunner.AssertBadInput(Run("bench", "--preset", "smoke", "--remeasure"), "--remeasure", "--latency-for");
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using SegAlign.Config;
 using SegAlign.Experiments;
 using SegAlign.Training;
 using static SegAlign.Tests.Reliability.CliRunner;
@@ -154,6 +155,31 @@ public class SweepHygieneTests
         var cached = new Dictionary<string, double> { ["a"] = 1.3, ["b"] = 1.6, ["c"] = 480, ["d"] = 5.9 };
         Assert.Equal(["c"], LatencyCache.Implausible(cached));
         Assert.Empty(LatencyCache.Implausible(new Dictionary<string, double> { ["a"] = 4.9, ["b"] = 11.2, ["c"] = 5.3 }));
+    }
+
+    [Fact]
+    public void Stored_latencies_keep_the_environment_each_was_measured_in_and_a_mix_is_named()
+    {
+        var store = new ResultsStore(Directory.CreateTempSubdirectory("segalign-latency-").FullName);
+        const string oneThread = "cpu · AMD EPYC · 1 threads · .NET 10", twoThreads = "cpu · AMD EPYC · 2 threads · .NET 10";
+        LatencyCache.Save(store, new Dictionary<string, LatencyEntry> { ["b"] = new(11.5, oneThread), ["a"] = new(6.25, twoThreads) });
+
+        var loaded = LatencyCache.LoadEntries(store);
+        Assert.Equal(new LatencyEntry(6.25, twoThreads), loaded["a"]);
+        Assert.Equal(new LatencyEntry(11.5, oneThread), loaded["b"]);
+        Assert.Equal(11.5, LatencyCache.Load(store)["b"]);
+        Assert.Equal([oneThread, twoThreads], LatencyCache.MixedEnvironments(loaded));
+        Assert.Empty(LatencyCache.MixedEnvironments(new Dictionary<string, LatencyEntry> { ["a"] = new(1, oneThread), ["b"] = new(2, oneThread) }));
+    }
+
+    [Fact]
+    public void Latency_is_measured_for_configs_without_one_or_for_every_planned_config_when_remeasuring()
+    {
+        PlannedRun Run(string hash, int seed) => new("demo", "v-" + hash, seed, new RunConfig(), hash);
+        var planned = new[] { Run("a", 0), Run("a", 1), Run("b", 0), Run("c", 0) };
+        var stored = new Dictionary<string, LatencyEntry> { ["a"] = new(5, "x"), ["z"] = new(7, "x") };
+        Assert.Equal(["b", "c"], LatencyCache.ToMeasure(stored, planned, remeasure: false).Select(r => r.Hash));
+        Assert.Equal(["a", "b", "c"], LatencyCache.ToMeasure(stored, planned, remeasure: true).Select(r => r.Hash));
     }
 
     [Fact]

@@ -5,38 +5,64 @@ using TorchSharp;
 
 namespace SegAlign.Experiments;
 
-/// <summary>Measured inference latency per config hash for this machine (results/&lt;preset&gt;/latency.csv), filled by `segalign bench`.</summary>
+/// <summary>One stored latency and the runtime it was measured with (device, CPU, libtorch threads, versions).</summary>
+public readonly record struct LatencyEntry(double Ms, string Environment);
+
+/// <summary>
+/// Measured inference latency per config hash for this machine (results/&lt;preset&gt;/latency.csv), filled by `segalign bench`.
+/// Each row keeps the environment it was measured in, so rows added later with other threads stay told apart.
+/// </summary>
 public static class LatencyCache
 {
     public static string File(ResultsStore store) => Path.Combine(store.Root, "latency.csv");
 
-    public static Dictionary<string, double> Load(ResultsStore store)
+    public static Dictionary<string, double> Load(ResultsStore store) => LoadEntries(store).ToDictionary(e => e.Key, e => e.Value.Ms);
+
+    public static Dictionary<string, LatencyEntry> LoadEntries(ResultsStore store)
     {
-        var result = new Dictionary<string, double>();
+        var result = new Dictionary<string, LatencyEntry>();
         string path = File(store);
         if (!System.IO.File.Exists(path)) return result;
         foreach (var line in System.IO.File.ReadLines(path).Skip(1))
         {
-            var parts = line.Split(',');
-            if (parts.Length >= 2 && double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var ms)) result[parts[0]] = ms;
+            // config_hash,latency_ms,"environment" — the environment is the rest of the line and may hold commas.
+            var parts = line.Split(',', 3);
+            if (parts.Length >= 2 && double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var ms))
+                result[parts[0]] = new LatencyEntry(ms, parts.Length == 3 ? parts[2].Trim().Trim('"') : "");
         }
         return result;
     }
 
     /// <summary>
-    /// Measures inference latency (median of repeated batch-1 forward passes at the validation size, with this
-    /// process's libtorch threads) for every planned config that has none yet, and saves the cache.
+    /// The configs to measure: those without a latency, or — with <paramref name="remeasure"/> — every planned one
+    /// (e.g. on an idle machine after a sweep whose workers measured while training beside each other).
     /// </summary>
-    public static void MeasureMissing(ResultsStore store, IEnumerable<PlannedRun> planned, Action<string>? log = null)
+    public static IReadOnlyList<PlannedRun> ToMeasure(IReadOnlyDictionary<string, LatencyEntry> stored, IEnumerable<PlannedRun> planned, bool remeasure) =>
+        planned.GroupBy(r => r.Hash).Select(g => g.First()).Where(r => remeasure || !stored.ContainsKey(r.Hash)).ToList();
+
+    /// <summary>The distinct environments of the stored latencies, when there is more than one (they do not compare).</summary>
+    public static IReadOnlyList<string> MixedEnvironments(IReadOnlyDictionary<string, LatencyEntry> stored)
     {
-        var latency = Load(store);
-        foreach (var hash in Implausible(latency))
+        var environments = stored.Values.Select(e => e.Environment).Distinct().Order(StringComparer.Ordinal).ToList();
+        return environments.Count > 1 ? environments : [];
+    }
+
+    /// <summary>
+    /// Measures inference latency (median of repeated batch-1 forward passes at the validation size, with this
+    /// process's libtorch threads) for every planned config that has none yet (every one with <paramref name="remeasure"/>),
+    /// and saves the cache; warns when its rows then come from more than one environment.
+    /// </summary>
+    public static void MeasureMissing(ResultsStore store, IEnumerable<PlannedRun> planned, Action<string>? log = null, bool remeasure = false)
+    {
+        var stored = LoadEntries(store);
+        foreach (var hash in Implausible(stored.ToDictionary(e => e.Key, e => e.Value.Ms)))
         {
-            log?.Invoke($"latency.csv: {latency[hash]:F1} ms for config {hash} is far above the others (a reading from a busy machine); measuring it again");
-            latency.Remove(hash);
+            log?.Invoke($"latency.csv: {stored[hash].Ms:F1} ms for config {hash} is far above the others (a reading from a busy machine); measuring it again");
+            stored.Remove(hash);
         }
-        var missing = planned.GroupBy(r => r.Hash).Select(g => g.First()).Where(r => !latency.ContainsKey(r.Hash)).ToList();
+        var missing = ToMeasure(stored, planned, remeasure);
         if (missing.Count == 0) return;
+        string environment = Platform.TorchRuntime.Describe().ToString();
         var models = missing.Select(run =>
         {
             var validation = Data.DatasetRegistry.CreateValidation(run.Config.Data);
@@ -64,7 +90,7 @@ public static class LatencyCache
                     log?.Invoke($"warning: latency of {run.Experiment}/{run.Variant} did not settle ({string.Join(", ", readings[run.Hash].Select(r => $"{r:F1}"))} ms): the machine is busy; keeping the best");
             foreach (var (run, _, _) in models)
             {
-                latency[run.Hash] = best[run.Hash].MedianMs;
+                stored[run.Hash] = new LatencyEntry(best[run.Hash].MedianMs, environment);
                 log?.Invoke($"latency of {run.Experiment}/{run.Variant} ({torch.get_num_threads()} libtorch thread(s)): {best[run.Hash]}");
             }
         }
@@ -72,7 +98,10 @@ public static class LatencyCache
         {
             foreach (var (_, model, _) in models) model.Dispose();
         }
-        Save(store, latency, Platform.TorchRuntime.Describe().ToString());
+        Save(store, stored);
+        if (MixedEnvironments(stored) is { Count: > 0 } mixed)
+            log?.Invoke($"warning: {File(store)} now holds latencies from {mixed.Count} environments ({string.Join(" | ", mixed)}); " +
+                        "they do not compare — measure them all again in one: segalign bench --latency-for all --remeasure --preset <preset> --threads <n>");
     }
 
     const int MaxRounds = 6;
@@ -102,11 +131,11 @@ public static class LatencyCache
         return sorted[1] <= sorted[0] * Agreement ? sorted[0] : null;
     }
 
-    public static void Save(ResultsStore store, IReadOnlyDictionary<string, double> latencyByHash, string environment)
+    public static void Save(ResultsStore store, IReadOnlyDictionary<string, LatencyEntry> latencyByHash)
     {
         var text = new StringBuilder("config_hash,latency_ms,environment\n");
-        foreach (var (hash, ms) in latencyByHash.OrderBy(p => p.Key))
-            text.Append(CultureInfo.InvariantCulture, $"{hash},{ms:R},\"{environment.Replace("\"", "'")}\"\n");
+        foreach (var (hash, entry) in latencyByHash.OrderBy(p => p.Key, StringComparer.Ordinal))
+            text.Append(CultureInfo.InvariantCulture, $"{hash},{entry.Ms:R},\"{entry.Environment.Replace("\"", "'")}\"\n");
         AtomicFile.WriteAllText(File(store), text.ToString());
     }
 }
