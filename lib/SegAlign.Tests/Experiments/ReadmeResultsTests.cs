@@ -1,0 +1,69 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using SegAlign.Experiments;
+
+namespace SegAlign.Tests.Experiments;
+
+/// <summary>
+/// README's protocol-v2 table is copied by hand from the committed summaries; these checks keep it from going stale
+/// when runs are added or rerun (every mean ± std and every Δ [CI] it quotes must be one a summary holds).
+/// </summary>
+public class ReadmeResultsTests
+{
+    static readonly string Root = Presets.RepositoryRoot;
+
+    static string F(double value, string format) =>
+        value.ToString(format, CultureInfo.InvariantCulture).Replace('-', '\u2212');
+
+    /// <summary>Every "mean ± std" and "Δ [low, high]" the committed results/full summaries hold, formatted as README writes them.</summary>
+    static HashSet<string> SummaryFigures()
+    {
+        var figures = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var file in Directory.GetFiles(Path.Combine(Root, "results", "full"), "summary.csv", SearchOption.AllDirectories))
+        {
+            var lines = File.ReadAllLines(file);
+            var header = lines[0].Split(',').Select((name, index) => (name, index)).ToDictionary(c => c.name, c => c.index);
+            foreach (var line in lines.Skip(1))
+            {
+                var cells = line.Split(',');
+                double? Cell(string name) => double.TryParse(cells[header[name]], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : null;
+                if (Cell("miou_mean") is { } miou && Cell("miou_std") is { } miouStd) figures.Add($"{F(miou, "F2")} ± {F(miouStd, "F2")}");
+                if (Cell("boundary_f_mean") is { } boundary && Cell("boundary_f_std") is { } boundaryStd) figures.Add($"{F(boundary, "F2")} ± {F(boundaryStd, "F2")}");
+                if (Cell("delta_miou") is { } delta && Cell("delta_ci_low") is { } low && Cell("delta_ci_high") is { } high)
+                    figures.Add($"{F(delta, "+0.00;-0.00")} [{F(low, "+0.00;-0.00")}, {F(high, "+0.00;-0.00")}]");
+            }
+        }
+        return figures;
+    }
+
+    static IEnumerable<string[]> ReadmeV2TableRows()
+    {
+        string readme = File.ReadAllText(Path.Combine(Root, "README.md"));
+        int start = readme.IndexOf("## Results — protocol v2", StringComparison.Ordinal);
+        int end = readme.IndexOf("### What was confirmed", StringComparison.Ordinal);
+        Assert.True(start >= 0 && end > start, "README.md has lost its 'Results — protocol v2' section or its verdict heading");
+        return readme[start..end].Split('\n')
+            .Where(line => line.StartsWith("| ", StringComparison.Ordinal) && !line.StartsWith("| variant", StringComparison.Ordinal))
+            .Select(line => line.Trim().Trim('|').Split('|').Select(cell => cell.Trim()).ToArray());
+    }
+
+    [Fact]
+    public void The_readme_v2_table_quotes_only_figures_the_committed_summaries_hold()
+    {
+        var figures = SummaryFigures();
+        var rows = ReadmeV2TableRows().ToList();
+        Assert.True(rows.Count >= 20, $"README's v2 table has {rows.Count} rows; expected every variant of the v2 experiments");
+        var stale = new List<string>();
+        foreach (var row in rows)
+        {
+            string variant = row[0];
+            foreach (var cell in new[] { row[1], row[3] })
+                if (!figures.Contains(cell)) stale.Add($"{variant}: '{cell}'");
+            var delta = Regex.Match(row[2], @"^[+\u2212]\d+\.\d\d \[[+\u2212]\d+\.\d\d, [+\u2212]\d+\.\d\d\]");
+            if (delta.Success && !figures.Contains(delta.Value)) stale.Add($"{variant}: '{delta.Value}'");
+        }
+        Assert.True(stale.Count == 0,
+            "README's v2 table quotes figures no summary in results/full holds (stale after a rerun?): " + string.Join("; ", stale) +
+            ". Fix: copy them from results/full/<experiment>/summary.md (environment/segalign ablation summary <experiment> --preset full).");
+    }
+}
