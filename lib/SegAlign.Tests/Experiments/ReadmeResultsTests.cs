@@ -48,6 +48,37 @@ public class ReadmeResultsTests
     }
 
     [Fact]
+    public void The_readme_verdict_table_quotes_the_claims_as_the_committed_summaries_state_them()
+    {
+        string readme = File.ReadAllText(Path.Combine(Root, "README.md"));
+        int start = readme.IndexOf("### What was confirmed", StringComparison.Ordinal);
+        int end = readme.IndexOf("What changed between the protocols", StringComparison.Ordinal);
+        Assert.True(start >= 0 && end > start, "README.md has lost its verdict table's section");
+        string summaries = string.Join("\n", Directory.GetFiles(Path.Combine(Root, "results", "full"), "summary.md", SearchOption.AllDirectories).Select(File.ReadAllText));
+        string Ascii(string text) => text.Replace('\u2212', '-');
+        var claim = new Regex(@"^([+\u2212]\d+\.\d\d \[[+\u2212]\d+\.\d\d, [+\u2212]\d+\.\d\d\]) \(([\d.]+), ([\d.]+)[;)](?:.*images (\[[+\u2212]\d+\.\d\d, [+\u2212]\d+\.\d\d\]))?");
+        int checkedClaims = 0;
+        var stale = new List<string>();
+        foreach (var line in readme[start..end].Split('\n').Where(l => l.StartsWith("| ", StringComparison.Ordinal)))
+        {
+            var cells = line.Trim().Trim('|').Split('|').Select(c => c.Trim()).ToArray();
+            if (cells.Length < 3 || claim.Match(cells[2]) is not { Success: true } m) continue;
+            checkedClaims++;
+            string stated = $"{Ascii(m.Groups[1].Value)} (p={m.Groups[2].Value}, Holm {m.Groups[3].Value}";
+            // A paper with one tested claim has no correction: its summary prints no Holm value, README repeats p.
+            string uncorrected = $"{Ascii(m.Groups[1].Value)} (p={m.Groups[2].Value}, n=";
+            bool found = summaries.Contains(stated, StringComparison.Ordinal) ||
+                         (m.Groups[2].Value == m.Groups[3].Value && summaries.Contains(uncorrected, StringComparison.Ordinal));
+            if (!found) stale.Add($"{cells[0]} / {cells[1]}: '{stated}'");
+            if (m.Groups[4].Success && !summaries.Contains($"| {m.Groups[4].Value} |".Replace('\u2212', '-'), StringComparison.Ordinal))
+                stale.Add($"{cells[0]} / {cells[1]}: images {m.Groups[4].Value}");
+        }
+        Assert.True(checkedClaims >= 10, $"only {checkedClaims} claims of README's verdict table could be read");
+        Assert.True(stale.Count == 0, "README's verdict table disagrees with results/full/*/summary.md: " + string.Join("; ", stale) +
+            ". Fix: copy Δ, p, Holm and the image interval from the summaries' claim tables.");
+    }
+
+    [Fact]
     public void The_readme_v2_table_quotes_only_figures_the_committed_summaries_hold()
     {
         var figures = SummaryFigures();
