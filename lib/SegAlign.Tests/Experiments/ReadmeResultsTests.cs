@@ -16,10 +16,10 @@ public class ReadmeResultsTests
         value.ToString(format, CultureInfo.InvariantCulture).Replace('-', '\u2212');
 
     /// <summary>Every "mean ± std" and "Δ [low, high]" the committed results/full summaries hold, formatted as README writes them.</summary>
-    static HashSet<string> SummaryFigures()
+    static HashSet<string> SummaryFigures(string preset)
     {
         var figures = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var file in Directory.GetFiles(Path.Combine(Root, "results", "full"), "summary.csv", SearchOption.AllDirectories))
+        foreach (var file in Directory.GetFiles(Path.Combine(Root, "results", preset), "summary.csv", SearchOption.AllDirectories))
         {
             var lines = File.ReadAllLines(file);
             var header = lines[0].Split(',').Select((name, index) => (name, index)).ToDictionary(c => c.name, c => c.index);
@@ -36,12 +36,12 @@ public class ReadmeResultsTests
         return figures;
     }
 
-    static IEnumerable<string[]> ReadmeV2TableRows()
+    static IEnumerable<string[]> ReadmeTableRows(string from, string to)
     {
         string readme = File.ReadAllText(Path.Combine(Root, "README.md"));
-        int start = readme.IndexOf("## Results — protocol v2", StringComparison.Ordinal);
-        int end = readme.IndexOf("### What was confirmed", StringComparison.Ordinal);
-        Assert.True(start >= 0 && end > start, "README.md has lost its 'Results — protocol v2' section or its verdict heading");
+        int start = readme.IndexOf(from, StringComparison.Ordinal);
+        int end = start < 0 ? -1 : readme.IndexOf(to, start, StringComparison.Ordinal);
+        Assert.True(start >= 0 && end > start, $"README.md has lost its section '{from}' … '{to}'");
         return readme[start..end].Split('\n')
             .Where(line => line.StartsWith("| ", StringComparison.Ordinal) && !line.StartsWith("| variant", StringComparison.Ordinal))
             .Select(line => line.Trim().Trim('|').Split('|').Select(cell => cell.Trim()).ToArray());
@@ -78,12 +78,14 @@ public class ReadmeResultsTests
             ". Fix: copy Δ, p, Holm and the image interval from the summaries' claim tables.");
     }
 
-    [Fact]
-    public void The_readme_v2_table_quotes_only_figures_the_committed_summaries_hold()
+    [Theory]
+    [InlineData("full", "## Results — protocol v2", "### What was confirmed", 20)]
+    [InlineData("v1", "## Protocol v1 — `v1` preset", "## Speed", 7)]
+    public void The_readme_result_tables_quote_only_figures_the_committed_summaries_hold(string preset, string from, string to, int minimumRows)
     {
-        var figures = SummaryFigures();
-        var rows = ReadmeV2TableRows().ToList();
-        Assert.True(rows.Count >= 20, $"README's v2 table has {rows.Count} rows; expected every variant of the v2 experiments");
+        var figures = SummaryFigures(preset);
+        var rows = ReadmeTableRows(from, to).Where(row => row.Length >= 4 && row[1].Contains('±')).ToList();
+        Assert.True(rows.Count >= minimumRows, $"README's {preset} table has {rows.Count} rows; expected every variant of its experiments");
         var stale = new List<string>();
         foreach (var row in rows)
         {
@@ -94,7 +96,7 @@ public class ReadmeResultsTests
             if (delta.Success && !figures.Contains(delta.Value)) stale.Add($"{variant}: '{delta.Value}'");
         }
         Assert.True(stale.Count == 0,
-            "README's v2 table quotes figures no summary in results/full holds (stale after a rerun?): " + string.Join("; ", stale) +
-            ". Fix: copy them from results/full/<experiment>/summary.md (environment/segalign ablation summary <experiment> --preset full).");
+            $"README's {preset} table quotes figures no summary in results/{preset} holds (stale after a rerun?): " + string.Join("; ", stale) +
+            $". Fix: copy them from results/{preset}/<experiment>/summary.md (environment/segalign ablation summary <experiment> --preset {preset}).");
     }
 }
