@@ -84,7 +84,7 @@ public static partial class Commands
             // Latency is measured once per config that has a finished run, after training has freed the cores: with
             // --threads when given, else every core.
             TorchRuntime.Initialise(threadOption > 0 ? threadOption : Environment.ProcessorCount);
-            LatencyCache.MeasureMissing(store, planned.Where(r => store.Folder(r).IsComplete).ToList(), Console.WriteLine);
+            LatencyCache.Measure(store, planned.Where(r => store.Folder(r).IsComplete).ToList(), Console.WriteLine);
             var summaries = ExperimentResults.Collect(presetName, store, definitions.Select(d => d.Name), overrides, Console.Error.WriteLine);
             PrintSummaries(summaries, store);
             foreach (var (failed, error) in sweep.Failures) Console.Error.WriteLine($"error: {failed.Experiment}/{failed.Variant} seed {failed.Seed} ({failed.Key}) failed: {error}");

@@ -137,7 +137,7 @@ public static partial class Commands
         var names = experiment == "all" ? ExperimentDefinition.Available(preset) : [experiment];
         var store = ResultsStore.ForPreset(preset);
         var planned = names.Select(ExperimentDefinition.Load).SelectMany(d => ExperimentPlan.Resolve(d, preset, seeds: [d.Seeds[0]])).ToList();
-        LatencyCache.MeasureMissing(store, planned, Console.WriteLine, remeasure);
+        LatencyCache.Measure(store, planned, Console.WriteLine, remeasure);
         Console.WriteLine($"latency ({runtime.Threads} thread(s)) stored in {LatencyCache.File(store)}");
         return 0;
     }

@@ -52,7 +52,7 @@ public static class LatencyCache
     /// process's libtorch threads) for every planned config that has none yet (every one with <paramref name="remeasure"/>),
     /// and saves the cache; warns when its rows then come from more than one environment.
     /// </summary>
-    public static void MeasureMissing(ResultsStore store, IEnumerable<PlannedRun> planned, Action<string>? log = null, bool remeasure = false)
+    public static void Measure(ResultsStore store, IEnumerable<PlannedRun> planned, Action<string>? log = null, bool remeasure = false)
     {
         var stored = LoadEntries(store);
         foreach (var hash in Implausible(stored.ToDictionary(e => e.Key, e => e.Value.Ms)))

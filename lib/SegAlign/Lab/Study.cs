@@ -160,7 +160,7 @@ public sealed class Study
     /// and stores it in results/&lt;preset&gt;/latency.csv, as `segalign bench --latency-for` does.</summary>
     public void MeasureLatency()
     {
-        LatencyCache.MeasureMissing(Store, Plan, Log.WriteLine);
+        LatencyCache.Measure(Store, Plan, Log.WriteLine);
         runs = null;
     }
 
