@@ -5,17 +5,19 @@ using SegAlign.Experiments;
 namespace SegAlign.Tests.Experiments;
 
 /// <summary>
-/// README's protocol-v2 table is copied by hand from the committed summaries; these checks keep it from going stale
-/// when runs are added or rerun (every mean ± std and every Δ [CI] it quotes must be one a summary holds).
+/// README's result and verdict tables are copied by hand from the committed summaries; these checks keep them from going
+/// stale when runs are added or rerun (every figure they quote must be one a summary holds).
 /// </summary>
 public class ReadmeResultsTests
 {
     static readonly string Root = Presets.RepositoryRoot;
 
+    static string Ascii(string text) => text.Replace('\u2212', '-');
+
     static string F(double value, string format) =>
         value.ToString(format, CultureInfo.InvariantCulture).Replace('-', '\u2212');
 
-    /// <summary>Every "mean ± std" and "Δ [low, high]" the committed results/full summaries hold, formatted as README writes them.</summary>
+    /// <summary>Every "mean ± std" and "Δ [low, high]" the committed summaries of a preset hold, formatted as README writes them.</summary>
     static HashSet<string> SummaryFigures(string preset)
     {
         var figures = new HashSet<string>(StringComparer.Ordinal);
@@ -50,18 +52,12 @@ public class ReadmeResultsTests
     [Fact]
     public void The_readme_verdict_table_quotes_the_claims_as_the_committed_summaries_state_them()
     {
-        string readme = File.ReadAllText(Path.Combine(Root, "README.md"));
-        int start = readme.IndexOf("### What was confirmed", StringComparison.Ordinal);
-        int end = readme.IndexOf("What changed between the protocols", StringComparison.Ordinal);
-        Assert.True(start >= 0 && end > start, "README.md has lost its verdict table's section");
         string summaries = string.Join("\n", Directory.GetFiles(Path.Combine(Root, "results", "full"), "summary.md", SearchOption.AllDirectories).Select(File.ReadAllText));
-        string Ascii(string text) => text.Replace('\u2212', '-');
         var claim = new Regex(@"^([+\u2212]\d+\.\d\d \[[+\u2212]\d+\.\d\d, [+\u2212]\d+\.\d\d\]) \(([\d.]+), ([\d.]+)[;)](?:.*images (\[[+\u2212]\d+\.\d\d, [+\u2212]\d+\.\d\d\]))?");
         int checkedClaims = 0;
         var stale = new List<string>();
-        foreach (var line in readme[start..end].Split('\n').Where(l => l.StartsWith("| ", StringComparison.Ordinal)))
+        foreach (var cells in ReadmeTableRows("### What was confirmed", "What changed between the protocols"))
         {
-            var cells = line.Trim().Trim('|').Split('|').Select(c => c.Trim()).ToArray();
             if (cells.Length < 3 || claim.Match(cells[2]) is not { Success: true } m) continue;
             checkedClaims++;
             string stated = $"{Ascii(m.Groups[1].Value)} (p={m.Groups[2].Value}, Holm {m.Groups[3].Value}";
@@ -70,7 +66,7 @@ public class ReadmeResultsTests
             bool found = summaries.Contains(stated, StringComparison.Ordinal) ||
                          (m.Groups[2].Value == m.Groups[3].Value && summaries.Contains(uncorrected, StringComparison.Ordinal));
             if (!found) stale.Add($"{cells[0]} / {cells[1]}: '{stated}'");
-            if (m.Groups[4].Success && !summaries.Contains($"| {m.Groups[4].Value} |".Replace('\u2212', '-'), StringComparison.Ordinal))
+            if (m.Groups[4].Success && !summaries.Contains($"| {Ascii(m.Groups[4].Value)} |", StringComparison.Ordinal))
                 stale.Add($"{cells[0]} / {cells[1]}: images {m.Groups[4].Value}");
         }
         Assert.True(checkedClaims >= 10, $"only {checkedClaims} claims of README's verdict table could be read");
