@@ -46,11 +46,12 @@ public static class SegAlignCommand
 
     static Command InfoCommand()
     {
-        var command = new Command("info", "Print the device, processor, thread count and software versions this machine runs with.");
+        var command = new Command("info", "Print the device, processor, thread count and software versions this machine runs with, and the C heap policy for tensor memory.");
         command.SetAction(_ => Guard(() =>
         {
             TorchRuntime.Initialise();
             Console.WriteLine(TorchRuntime.Describe());
+            Console.WriteLine($"native heap: {NativeHeap.Policy}");
             return 0;
         }));
         return command;

@@ -57,6 +57,7 @@ public static partial class Commands
             TorchRuntime.Initialise(threadCount);
             var runtime = TorchRuntime.Describe();
             Console.WriteLine($"device: {runtime}");
+            Console.WriteLine($"native heap: {NativeHeap.Policy} (SegAlign processes; {NativeHeap.PolicyVariable}=default keeps the C library's policy)");
             if (peerTorch is not null) Console.WriteLine($"peer: PyTorch {peerTorch} ({PeerReplica.Python}, {PeerReplica.Script})");
             string presetName = p.GetValue(preset)!;
             var names = (OptionChecks.List(p.GetValue(decoders)) ?? DecoderRegistry.Names.ToArray()).ToList();

@@ -14,8 +14,8 @@ public sealed record RuntimeInfo(string Device, string Processor, int Threads, s
 
 /// <summary>
 /// Starts libtorch once per process: makes sure its native library can load (see <see cref="ElfVersionPatch"/>),
-/// turns the misleading TorchSharp load failure into a message that says what is wrong, picks the
-/// device (CUDA when available, else CPU) and the thread count.
+/// turns the misleading TorchSharp load failure into a message that says what is wrong, sets the C heap's
+/// policy for tensor memory (<see cref="NativeHeap"/>), picks the device (CUDA when available, else CPU) and the thread count.
 /// </summary>
 public static class TorchRuntime
 {
@@ -32,6 +32,7 @@ public static class TorchRuntime
         {
             if (device is null)
             {
+                NativeHeap.KeepFreedMemory();
                 RepairNativeLibraryIfNeeded();
                 PackagedLibTorch.Load();
                 try
