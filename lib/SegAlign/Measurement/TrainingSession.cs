@@ -42,7 +42,7 @@ public sealed class TrainingSession : IDisposable
     public int BatchSize => config.Train.BatchSize;
 
     /// <param name="distinctBatches">Batches generated up front and cycled (their content does not change the work).</param>
-    public TrainingSession(RunConfig config, int seed = 0, int distinctBatches = 4)
+    public TrainingSession(RunConfig config, int seed = 0, int distinctBatches = 8)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(distinctBatches, 2); // one pays the JIT, the rest are timed
         this.config = config;
