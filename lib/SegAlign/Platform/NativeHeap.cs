@@ -17,8 +17,8 @@ public static class NativeHeap
     /// <summary>Environment variable: set to <c>default</c> to keep the C library's own policy (for before/after measurements).</summary>
     public const string PolicyVariable = "SEGALIGN_NATIVE_HEAP";
 
-    // Large enough for every tensor of the CPU presets (the largest at 128 px is ≈ 16 MiB), small enough that a process
-    // holds at most this much freed memory beyond its peak.
+    // Far above every tensor of the CPU presets (at 128 px the largest, an evaluation batch's logits, is ≈ 11 MiB), small
+    // enough that a process holds at most this much freed memory beyond its peak.
     const int PreferredThreshold = 256 << 20;
     // glibc versions that cap M_MMAP_THRESHOLD at HEAP_MAX_SIZE / 2 accept this one.
     const int FallbackThreshold = 32 << 20;
@@ -35,16 +35,15 @@ public static class NativeHeap
     public static string KeepFreedMemory()
     {
         lock (gate)
-        {
-            if (policy is not null) return policy;
-            policy = Apply(Environment.GetEnvironmentVariable(PolicyVariable));
-            return policy;
-        }
+            return policy ??= Apply(Environment.GetEnvironmentVariable(PolicyVariable));
     }
+
+    /// <summary>True when <see cref="PolicyVariable"/>'s value asks for the C library's own policy.</summary>
+    public static bool KeepsDefault(string? requested) => string.Equals(requested, "default", StringComparison.OrdinalIgnoreCase);
 
     static string Apply(string? requested)
     {
-        if (string.Equals(requested, "default", StringComparison.OrdinalIgnoreCase)) return $"default ({PolicyVariable}=default)";
+        if (KeepsDefault(requested)) return $"default ({PolicyVariable}=default)";
         if (!OperatingSystem.IsLinux()) return "default (not Linux)";
         try
         {
