@@ -27,7 +27,7 @@ public static class NativeHeap
     static readonly object gate = new();
     static string? policy;
 
-    /// <summary>What <see cref="KeepFreedMemory"/> did in this process: "retain (… MiB)", "default (…)", or null before it ran.</summary>
+    /// <summary>What <see cref="KeepFreedMemory"/> did in this process: "retain (… MiB)", "partial (…)", "default (…)", or null before it ran.</summary>
     public static string? Policy => policy;
 
     /// <summary>Idempotent: fixes glibc's mmap and trim thresholds so freed tensor memory is reused, unless
@@ -50,8 +50,10 @@ public static class NativeHeap
             int threshold = mallopt(MmapThresholdOption, PreferredThreshold) == 1 ? PreferredThreshold
                 : mallopt(MmapThresholdOption, FallbackThreshold) == 1 ? FallbackThreshold : 0;
             if (threshold == 0) return "default (mallopt refused the mmap threshold)";
-            mallopt(TrimThresholdOption, threshold);
-            return $"retain ({threshold >> 20} MiB)";
+            // Without the trim threshold the heap's top would still go back to the kernel: say so rather than claim "retain".
+            return mallopt(TrimThresholdOption, threshold) == 1
+                ? $"retain ({threshold >> 20} MiB)"
+                : $"partial ({threshold >> 20} MiB mmap threshold; mallopt refused the trim threshold)";
         }
         catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
         {
