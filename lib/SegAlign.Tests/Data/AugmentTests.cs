@@ -99,4 +99,37 @@ public class AugmentTests
         var error = Assert.Throws<InputException>(() => new AugmentOptions { MinScale = min, MaxScale = max }.Validate("data.augment"));
         Assert.StartsWith("data.augment", error.Where);
     }
+
+    // Augment.Apply's definition, step by step: resize (unless the scale is 1), crop, flip — drawing scale, crop
+    // position and flip from the generator in that order.
+    static Sample Stepwise(Sample sample, AugmentOptions options, int? cropSize, Rng rng)
+    {
+        double scale = options.MinScale == options.MaxScale ? options.MinScale : rng.Uniform(options.MinScale, options.MaxScale);
+        var result = scale == 1 ? sample : Augment.Resize(sample, Math.Max(1, (int)Math.Round(sample.Height * scale)), Math.Max(1, (int)Math.Round(sample.Width * scale)));
+        if (cropSize is int crop) result = Augment.RandomCrop(result, crop, rng);
+        if (options.HorizontalFlip && rng.Chance(0.5)) result = Augment.FlipHorizontal(result);
+        return result;
+    }
+
+    [Theory]
+    [InlineData(0.75, 1.25, 12)]  // the full preset's range: crops inside, and padding where the scale is below 1
+    [InlineData(0.5, 2.0, 9)]
+    [InlineData(1.0, 1.0, 6)]     // no resize: a crop and a flip of the original pixels
+    [InlineData(1.5, 1.5, null)]  // no crop: the whole resized sample
+    public void Apply_in_one_pass_equals_resize_then_crop_then_flip_bit_for_bit(double minScale, double maxScale, int? crop)
+    {
+        var source = new Rng(3);
+        var image = Enumerable.Range(0, 3 * 11 * 13).Select(_ => (float)source.NextDouble()).ToArray();
+        var label = Enumerable.Range(0, 11 * 13).Select(_ => (byte)source.Next(5)).ToArray();
+        var s = new Sample(image, label, 11, 13, "random");
+        var options = new AugmentOptions { MinScale = minScale, MaxScale = maxScale, HorizontalFlip = true };
+        for (ulong seed = 0; seed < 24; seed++)
+        {
+            var expected = Stepwise(s, options, crop, new Rng(seed));
+            var actual = Augment.Apply(s, options, crop, new Rng(seed));
+            Assert.Equal((expected.Height, expected.Width), (actual.Height, actual.Width));
+            Assert.Equal(expected.Label, actual.Label);
+            Assert.Equal(expected.Image.Select(BitConverter.SingleToInt32Bits), actual.Image.Select(BitConverter.SingleToInt32Bits));
+        }
+    }
 }

@@ -164,6 +164,25 @@ public class FashionScenesTests
     }
 
     [Fact]
+    public void The_committed_protocol_v2_training_samples_are_unchanged()
+    {
+        // The full preset's 128-px scenes through its scale/crop/flip augmentation, and a validation scene: the pixels
+        // behind results/full/. A faster generator must keep this hash (pinned before the one-pass rewrite of 2026-12-06).
+        var data = SegAlign.Experiments.ExperimentPlan.ConfigForDecoder("fpn", "full", null).Data;
+        using var sha = System.Security.Cryptography.SHA256.Create();
+        var train = DatasetRegistry.CreateTrain(data, seed: 0);
+        foreach (var sample in new[] { train.Get(0), train.Get(5), train.Get(12800 + 5), DatasetRegistry.CreateValidation(data).Get(3) })
+        {
+            var bytes = new byte[sample.Image.Length * 4];
+            Buffer.BlockCopy(sample.Image, 0, bytes, 0, bytes.Length);
+            sha.TransformBlock(bytes, 0, bytes.Length, null, 0);
+            sha.TransformBlock(sample.Label, 0, sample.Label.Length, null, 0);
+        }
+        sha.TransformFinalBlock([], 0, 0);
+        Assert.Equal("fecaf748fef8d539", Convert.ToHexStringLower(sha.Hash!)[..16]);
+    }
+
+    [Fact]
     public void Generated_scenes_are_augmented_only_when_asked_and_keep_their_size()
     {
         var plain = new DataConfig { FashionScenes = Small };

@@ -63,7 +63,7 @@ public sealed class FashionScenes : ISegmentationDataset
         index %= Count;
         var rng = Rng.For(seed, stream, (ulong)index);
         int size = options.Size, plane = size * size;
-        var image = new float[3 * plane];
+        var image = GC.AllocateUninitializedArray<float>(3 * plane); // PaintBackground writes every pixel
         var label = new byte[plane];
         var owner = new byte[plane]; // which item (1-based) owns each pixel, for the fragment rule
         PaintBackground(rng, image, size);
@@ -101,19 +101,33 @@ public sealed class FashionScenes : ISegmentationDataset
                 (sinX[g * size + i], cosX[g * size + i]) = Math.SinCos(fx[g] * i + phase[g]);
                 (sinY[g * size + i], cosY[g * size + i]) = Math.SinCos(fy[g] * i);
             }
+        // Per row: each grating's wave, shared by the three channels, then one noise draw per pixel and channel in
+        // pixel-major order (the generator's sequence fixes the scene, so the draw order must not change).
+        var wave = new double[gratings * size];
+        var draws = new double[3 * size];
         for (int y = 0; y < size; y++)
-            for (int x = 0; x < size; x++)
+        {
+            for (int g = 0; g < gratings; g++)
             {
-                int p = y * size + x;
-                for (int c = 0; c < 3; c++)
+                double cy = cosY[g * size + y], sy = sinY[g * size + y];
+                for (int x = 0; x < size; x++) wave[g * size + x] = sinX[g * size + x] * cy + cosX[g * size + x] * sy;
+            }
+            rng.FillDoubles(draws);
+            for (int c = 0; c < 3; c++)
+            {
+                double colour = baseColour[c], a0 = amplitude[c], a1 = amplitude[3 + c], a2 = amplitude[6 + c];
+                var row = image.AsSpan(c * plane + y * size, size);
+                for (int x = 0; x < size; x++)
                 {
-                    double v = baseColour[c];
-                    for (int g = 0; g < gratings; g++)
-                        v += amplitude[g * 3 + c] * (sinX[g * size + x] * cosY[g * size + y] + cosX[g * size + x] * sinY[g * size + y]);
-                    v += noise * (rng.NextDouble() * 2 - 1);
-                    image[c * plane + p] = (float)Math.Clamp(v, 0, 1);
+                    double v = colour;
+                    v += a0 * wave[x];
+                    v += a1 * wave[size + x];
+                    v += a2 * wave[2 * size + x];
+                    v += noise * (draws[3 * x + c] * 2 - 1);
+                    row[x] = (float)Math.Clamp(v, 0, 1);
                 }
             }
+        }
     }
 
     void PaintItem(Rng rng, float[] image, byte[] label, byte[] owner, int size, byte item)

@@ -8,8 +8,9 @@ public sealed record HostBatch(int Iteration, float[] Images, long[] Labels, int
     {
         var first = samples[0];
         int c = first.Channels, h = first.Height, w = first.Width, plane = h * w;
-        var images = new float[samples.Count * c * plane];
-        var labels = new long[samples.Count * plane];
+        // Every element is written below: skip the zeroing of 2.5 MB per 128-px batch of 8.
+        var images = GC.AllocateUninitializedArray<float>(samples.Count * c * plane);
+        var labels = GC.AllocateUninitializedArray<long>(samples.Count * plane);
         for (int b = 0; b < samples.Count; b++)
         {
             var s = samples[b];

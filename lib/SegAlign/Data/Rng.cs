@@ -40,17 +40,33 @@ public sealed class Rng
         return Mix(x - 0x9E3779B97F4A7C15UL);
     }
 
-    public ulong NextULong()
+    public ulong NextULong() => Step(ref s0, ref s1, ref s2, ref s3);
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    static ulong Step(ref ulong a, ref ulong b, ref ulong c, ref ulong d)
     {
-        ulong result = ulong.RotateLeft(s1 * 5, 7) * 9;
-        ulong t = s1 << 17;
-        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t;
-        s3 = ulong.RotateLeft(s3, 45);
+        ulong result = ulong.RotateLeft(b * 5, 7) * 9;
+        ulong t = b << 17;
+        c ^= a; d ^= b; b ^= c; a ^= d; c ^= t;
+        d = ulong.RotateLeft(d, 45);
         return result;
     }
 
     /// <summary>Uniform in [0, 1).</summary>
-    public double NextDouble() => (NextULong() >> 11) * (1.0 / (1UL << 53));
+    public double NextDouble() => ToUnit(NextULong());
+
+    static double ToUnit(ulong bits) => (bits >> 11) * (1.0 / (1UL << 53));
+
+    /// <summary>
+    /// The next <paramref name="values"/>.Length draws of <see cref="NextDouble"/>, in order — the same numbers as that
+    /// many calls, with the state held in locals for the loop (scene backgrounds draw one per pixel and channel).
+    /// </summary>
+    public void FillDoubles(Span<double> values)
+    {
+        ulong a = s0, b = s1, c = s2, d = s3;
+        for (int i = 0; i < values.Length; i++) values[i] = ToUnit(Step(ref a, ref b, ref c, ref d));
+        s0 = a; s1 = b; s2 = c; s3 = d;
+    }
 
     public double Uniform(double low, double high) => low + (high - low) * NextDouble();
 
