@@ -50,22 +50,19 @@ public sealed class BoundaryMetrics
     {
         int radius = options.Tolerance >= 1 ? (int)options.Tolerance : (int)Math.Ceiling(options.Tolerance * Math.Sqrt(height * height + width * width));
         var disk = DiskOffsets(Math.Max(radius, 0));
-        var predMask = new bool[prediction.Length];
-        var gtMask = new bool[label.Length];
+        var pred = ClassEdges.Of(predicted, label.Length, numClasses);
+        var truth = ClassEdges.Of(groundTruth, label.Length, numClasses);
+        // The masks of BoundaryMap: pred == c and gt == c, with ignore pixels in neither.
+        pred.Collect(i => label[i] == 255 || prediction[i] >= numClasses ? -1 : prediction[i], height, width);
+        truth.Collect(i => label[i] >= numClasses ? -1 : label[i], height, width);
+        predicted = pred; groundTruth = truth;
         for (int c = 0; c < numClasses; c++)
         {
-            bool anyPred = false, anyGt = false;
-            for (int i = 0; i < label.Length; i++)
-            {
-                bool ignored = label[i] == 255;
-                predMask[i] = !ignored && prediction[i] == c;
-                gtMask[i] = !ignored && label[i] == c;
-                anyPred |= predMask[i]; anyGt |= gtMask[i];
-            }
-            if (!anyPred && !anyGt) continue;
-            fSum[c] += FScore(BoundaryMap(predMask, height, width), BoundaryMap(gtMask, height, width), height, width, disk);
+            if (!pred.Present[c] && !truth.Present[c]) continue;
+            fSum[c] += FScore(pred, truth, c, width, height, disk);
             fCount[c]++;
         }
+        pred.Clear(); truth.Clear();
 
         var edges = LabelBoundaryMap(label, height, width);
         for (int t = 0; t < trimap.Length; t++)
@@ -75,6 +72,8 @@ public sealed class BoundaryMetrics
                 if (band[i] && label[i] != 255) trimap[t].Counts[label[i] * numClasses + prediction[i]]++;
         }
     }
+
+    ClassEdges? predicted, groundTruth; // reused between images
 
     /// <summary>Mean boundary F (percent) per class; null where the class never appeared.</summary>
     public double?[] BoundaryFPerClass() =>
@@ -93,31 +92,99 @@ public sealed class BoundaryMetrics
     public IReadOnlyDictionary<int, double> TrimapMeanIoU(IReadOnlyList<string> classNames) =>
         options.TrimapWidths.Select((w, t) => (w, SegmentationMetrics.From(trimap[t], classNames).MeanIoU)).ToDictionary(p => p.w, p => p.Item2);
 
-    static double FScore(bool[] predBoundary, bool[] gtBoundary, int height, int width, (int Dy, int Dx)[] disk)
+    static double FScore(ClassEdges pred, ClassEdges truth, int c, int width, int height, (int Dy, int Dx)[] disk)
     {
-        int nPred = predBoundary.Count(b => b), nGt = gtBoundary.Count(b => b);
+        int nPred = pred.Count[c], nGt = truth.Count[c];
         if (nPred == 0 && nGt == 0) return 1;
         if (nPred == 0 || nGt == 0) return 0; // (P=1,R=0) or (P=0,R=1) → F = 0
-        double precision = (double)Matched(predBoundary, gtBoundary, height, width, disk) / nPred;
-        double recall = (double)Matched(gtBoundary, predBoundary, height, width, disk) / nGt;
+        double precision = (double)Matched(pred, truth, c, width, height, disk) / nPred;
+        double recall = (double)Matched(truth, pred, c, width, height, disk) / nGt;
         return precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
     }
 
-    // Boundary pixels of `from` that have a pixel of `to` within the disk.
-    static int Matched(bool[] from, bool[] to, int height, int width, (int Dy, int Dx)[] disk)
+    // Boundary pixels of class c in `from` that have a class-c boundary pixel of `to` within the disk.
+    static int Matched(ClassEdges from, ClassEdges to, int c, int width, int height, (int Dy, int Dx)[] disk)
     {
         int matched = 0;
-        for (int y = 0; y < height; y++)
-            for (int x = 0; x < width; x++)
+        var target = to.Map[c];
+        foreach (int i in from.Pixels(c))
+        {
+            int y = i / width, x = i % width;
+            foreach (var (dy, dx) in disk)
             {
-                if (!from[y * width + x]) continue;
-                foreach (var (dy, dx) in disk)
-                {
-                    int yy = y + dy, xx = x + dx;
-                    if (yy >= 0 && yy < height && xx >= 0 && xx < width && to[yy * width + xx]) { matched++; break; }
-                }
+                int yy = y + dy, xx = x + dx;
+                if (yy >= 0 && yy < height && xx >= 0 && xx < width && target[yy * width + xx]) { matched++; break; }
             }
+        }
         return matched;
+    }
+
+    /// <summary>
+    /// Every class's <see cref="BoundaryMap"/> from one pass over a label map: a pixel lies on the boundary of class c's
+    /// mask when it or its right, lower or lower-right neighbour belongs to c and another of them does not, so each pixel
+    /// is on at most four classes' boundaries. Kept as per-class bitmaps (for matching) and pixel lists (for counting).
+    /// </summary>
+    sealed class ClassEdges
+    {
+        public readonly bool[][] Map;
+        public readonly int[][] List;
+        public readonly int[] Count;
+        public readonly bool[] Present;
+
+        ClassEdges(int pixels, int classes)
+        {
+            Map = new bool[classes][]; List = new int[classes][];
+            for (int c = 0; c < classes; c++) { Map[c] = new bool[pixels]; List[c] = new int[pixels]; }
+            Count = new int[classes]; Present = new bool[classes];
+        }
+
+        public static ClassEdges Of(ClassEdges? previous, int pixels, int classes) =>
+            previous is not null && previous.Map.Length == classes && previous.Map[0].Length == pixels ? previous : new ClassEdges(pixels, classes);
+
+        public ReadOnlySpan<int> Pixels(int c) => List[c].AsSpan(0, Count[c]);
+
+        /// <summary><paramref name="classOf"/> gives the class whose mask holds a pixel, or −1 for none.</summary>
+        public void Collect(Func<int, int> classOf, int height, int width)
+        {
+            var row = new int[width];
+            var below = new int[width];
+            for (int x = 0; x < width; x++) row[x] = classOf(x);
+            for (int y = 0; y < height; y++)
+            {
+                bool last = y + 1 == height;
+                for (int x = 0; x < width; x++) below[x] = last ? -1 : classOf((y + 1) * width + x);
+                for (int x = 0; x < width; x++)
+                {
+                    int i = y * width + x, own = row[x];
+                    if (own >= 0) Present[own] = true;
+                    bool right = x + 1 < width;
+                    // The neighbours BoundaryMap compares with (absent ones compare equal).
+                    int e = right ? row[x + 1] : own, s = last ? own : below[x], se = right && !last ? below[x + 1] : own;
+                    if (e == own && s == own && se == own) continue;
+                    if (own >= 0) Mark(own, i);
+                    if (e >= 0 && e != own) Mark(e, i);
+                    if (s >= 0 && s != own) Mark(s, i);
+                    if (se >= 0 && se != own) Mark(se, i);
+                }
+                (row, below) = (below, row);
+            }
+        }
+
+        void Mark(int c, int i)
+        {
+            if (Map[c][i]) return;
+            Map[c][i] = true;
+            List[c][Count[c]++] = i;
+        }
+
+        public void Clear()
+        {
+            for (int c = 0; c < Map.Length; c++)
+            {
+                foreach (int i in Pixels(c)) Map[c][i] = false;
+                Count[c] = 0; Present[c] = false;
+            }
+        }
     }
 
     static (int, int)[] DiskOffsets(int radius)
@@ -163,15 +230,27 @@ public sealed class BoundaryMetrics
     public static bool[] Dilate(bool[] mask, int height, int width, int radius)
     {
         var rows = new bool[mask.Length];
-        for (int y = 0; y < height; y++)
-            for (int x = 0; x < width; x++)
-                for (int xx = Math.Max(0, x - radius); xx <= Math.Min(width - 1, x + radius); xx++)
-                    if (mask[y * width + xx]) { rows[y * width + x] = true; break; }
+        for (int y = 0; y < height; y++) Dilate1D(mask, rows, y * width, 1, width, radius);
         var result = new bool[mask.Length];
-        for (int y = 0; y < height; y++)
-            for (int x = 0; x < width; x++)
-                for (int yy = Math.Max(0, y - radius); yy <= Math.Min(height - 1, y + radius); yy++)
-                    if (rows[yy * width + x]) { result[y * width + x] = true; break; }
+        for (int x = 0; x < width; x++) Dilate1D(rows, result, x, width, height, radius);
         return result;
+    }
+
+    // One line of `length` cells from `start` in steps of `stride`: a cell is set when a set cell lies within
+    // `radius` cells of it — found from the nearest set cell on either side, so the cost does not grow with the radius.
+    static void Dilate1D(bool[] from, bool[] to, int start, int stride, int length, int radius)
+    {
+        int nearest = int.MinValue / 2; // index of the last set cell seen
+        for (int k = 0; k < length; k++)
+        {
+            if (from[start + k * stride]) nearest = k;
+            to[start + k * stride] = k - nearest <= radius;
+        }
+        nearest = int.MaxValue / 2;
+        for (int k = length - 1; k >= 0; k--)
+        {
+            if (from[start + k * stride]) nearest = k;
+            if (nearest - k <= radius) to[start + k * stride] = true;
+        }
     }
 }
