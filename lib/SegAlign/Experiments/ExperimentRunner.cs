@@ -77,7 +77,6 @@ public sealed class RunInputException(string message) : Exception(message);
 /// where it stopped: complete runs are skipped, partial ones resume from their checkpoint. Each run is trained
 /// under its <see cref="RunLock"/>, so sweeps sharing a results folder never train the same run twice: a run another
 /// live sweep owns is put back and taken up after the others — done by then, it is counted as done.
-/// Runs are taken in <see cref="RunQueue"/>'s order: each config's first seed in plan order, then longest first.
 /// </summary>
 public static class ExperimentRunner
 {
@@ -94,7 +93,7 @@ public static class ExperimentRunner
         int finished = 0, trained = 0, doneElsewhere = 0;
         var clock = Stopwatch.StartNew();
         var failures = new ConcurrentBag<(PlannedRun, string, bool BadInput)>();
-        var queue = new RunQueue(pending, MeasuredSeconds(unique.Except(pending), store));
+        var queue = new ConcurrentQueue<PlannedRun>(pending);
         var owned = new ConcurrentQueue<PlannedRun>(); // runs another sweep was training when this one reached them
         void Train(PlannedRun run, RunLock held)
         {
@@ -111,7 +110,6 @@ public static class ExperimentRunner
             {
                 executor.Execute(run, folder, threadsPerJob, cancellation);
                 var metrics = folder.ReadMetrics(run.Hash, run.Seed);
-                queue.Measured(run, metrics.TrainSeconds);
                 Interlocked.Increment(ref trained);
                 progress?.Report(new RunEvent(run, "done", metrics, null, Interlocked.Increment(ref finished), pending.Count, clock.Elapsed));
             }
@@ -127,7 +125,7 @@ public static class ExperimentRunner
         {
             try
             {
-                while (!cancellation.IsCancellationRequested && queue.TryTake(out var run))
+                while (!cancellation.IsCancellationRequested && queue.TryDequeue(out var run))
                 {
                     if (RunLock.TryAcquire(store, run) is { } held) Train(run, held);
                     else owned.Enqueue(run);
@@ -144,19 +142,6 @@ public static class ExperimentRunner
         var failed = failures.ToList();
         return new SweepResult(unique.Count, unique.Count - pending.Count + doneElsewhere, trained, failed.Select(f => (f.Item1, f.Item2)).ToList(),
             failed.Count > 0 && failed.All(f => f.BadInput));
-    }
-
-    // Training seconds of the finished runs, by config (any seed; an unreadable metrics file just leaves its config unmeasured).
-    static Dictionary<string, double> MeasuredSeconds(IEnumerable<PlannedRun> finished, ResultsStore store)
-    {
-        var seconds = new Dictionary<string, double>();
-        foreach (var run in finished)
-        {
-            if (seconds.ContainsKey(run.Hash)) continue;
-            try { seconds[run.Hash] = store.Folder(run).ReadMetrics(run.Hash, run.Seed).TrainSeconds; }
-            catch (InputException) { }
-        }
-        return seconds;
     }
 
     /// <summary>A failed run's folder with no checkpoint and no metrics holds nothing to resume (only config or request
