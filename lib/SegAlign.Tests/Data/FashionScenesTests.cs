@@ -151,16 +151,22 @@ public class FashionScenesTests
     {
         // Committed results are keyed by config hash, not by pixels: a change to the scene generator must show here.
         var options = new FashionScenesOptions { Size = 64, TrainScenes = 12800 };
+        Assert.Equal("5c78a9dfa3b0c4e1", PixelHash(FashionScenes.Validation(options).Get(0), FashionScenes.Validation(options).Get(7), FashionScenes.Train(options, seed: 0).Get(11)));
+    }
+
+    // The first 16 hex digits of SHA-256 over the samples' image floats and labels, in order.
+    static string PixelHash(params Sample[] samples)
+    {
         using var sha = System.Security.Cryptography.SHA256.Create();
-        foreach (var scene in new[] { FashionScenes.Validation(options).Get(0), FashionScenes.Validation(options).Get(7), FashionScenes.Train(options, seed: 0).Get(11) })
+        foreach (var sample in samples)
         {
-            var bytes = new byte[scene.Image.Length * 4];
-            Buffer.BlockCopy(scene.Image, 0, bytes, 0, bytes.Length);
+            var bytes = new byte[sample.Image.Length * 4];
+            Buffer.BlockCopy(sample.Image, 0, bytes, 0, bytes.Length);
             sha.TransformBlock(bytes, 0, bytes.Length, null, 0);
-            sha.TransformBlock(scene.Label, 0, scene.Label.Length, null, 0);
+            sha.TransformBlock(sample.Label, 0, sample.Label.Length, null, 0);
         }
         sha.TransformFinalBlock([], 0, 0);
-        Assert.Equal("5c78a9dfa3b0c4e1", Convert.ToHexStringLower(sha.Hash!)[..16]);
+        return Convert.ToHexStringLower(sha.Hash!)[..16];
     }
 
     [Fact]
@@ -169,17 +175,8 @@ public class FashionScenesTests
         // The full preset's 128-px scenes through its scale/crop/flip augmentation, and a validation scene: the pixels
         // behind results/full/. A faster generator must keep this hash (pinned before the one-pass rewrite of 2026-12-06).
         var data = SegAlign.Experiments.ExperimentPlan.ConfigForDecoder("fpn", "full", null).Data;
-        using var sha = System.Security.Cryptography.SHA256.Create();
         var train = DatasetRegistry.CreateTrain(data, seed: 0);
-        foreach (var sample in new[] { train.Get(0), train.Get(5), train.Get(12800 + 5), DatasetRegistry.CreateValidation(data).Get(3) })
-        {
-            var bytes = new byte[sample.Image.Length * 4];
-            Buffer.BlockCopy(sample.Image, 0, bytes, 0, bytes.Length);
-            sha.TransformBlock(bytes, 0, bytes.Length, null, 0);
-            sha.TransformBlock(sample.Label, 0, sample.Label.Length, null, 0);
-        }
-        sha.TransformFinalBlock([], 0, 0);
-        Assert.Equal("fecaf748fef8d539", Convert.ToHexStringLower(sha.Hash!)[..16]);
+        Assert.Equal("fecaf748fef8d539", PixelHash(train.Get(0), train.Get(5), train.Get(12800 + 5), DatasetRegistry.CreateValidation(data).Get(3)));
     }
 
     [Fact]
