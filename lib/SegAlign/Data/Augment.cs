@@ -30,8 +30,8 @@ public static class Augment
     readonly record struct Window(int Top, int Left, int Height, int Width);
 
     /// <summary>
-    /// <see cref="Resize"/>, then the <see cref="RandomCrop"/> window, then <see cref="FlipHorizontal"/> if asked — in one
-    /// pass that computes only the window's pixels, with the same arithmetic, so the result is equal bit for bit.
+    /// The resampling behind <see cref="Resize"/> (to height×width), computed only for the window's pixels and mirrored if
+    /// asked — equal bit for bit to resizing, then <see cref="RandomCrop"/>'s window, then <see cref="FlipHorizontal"/>.
     /// </summary>
     static Sample ResizeCropFlip(Sample s, int height, int width, Window window, bool flip)
     {
@@ -87,36 +87,7 @@ public static class Augment
     }
 
     /// <summary>Bilinear for the image (pixel-centre aligned, as align_corners=false), nearest for the label.</summary>
-    public static Sample Resize(Sample s, int height, int width)
-    {
-        int channels = s.Channels, inPlane = s.Height * s.Width, outPlane = height * width;
-        var image = new float[channels * outPlane];
-        var label = new byte[outPlane];
-        double sy = (double)s.Height / height, sx = (double)s.Width / width;
-        for (int y = 0; y < height; y++)
-        {
-            double fy = Math.Clamp((y + 0.5) * sy - 0.5, 0, s.Height - 1);
-            int y0 = (int)fy, y1 = Math.Min(y0 + 1, s.Height - 1);
-            double wy = fy - y0;
-            int ny = Math.Min(s.Height - 1, (int)Math.Floor((y + 0.5) * sy));
-            for (int x = 0; x < width; x++)
-            {
-                double fx = Math.Clamp((x + 0.5) * sx - 0.5, 0, s.Width - 1);
-                int x0 = (int)fx, x1 = Math.Min(x0 + 1, s.Width - 1);
-                double wx = fx - x0;
-                for (int c = 0; c < channels; c++)
-                {
-                    int b = c * inPlane;
-                    double top = s.Image[b + y0 * s.Width + x0] * (1 - wx) + s.Image[b + y0 * s.Width + x1] * wx;
-                    double bottom = s.Image[b + y1 * s.Width + x0] * (1 - wx) + s.Image[b + y1 * s.Width + x1] * wx;
-                    image[c * outPlane + y * width + x] = (float)(top * (1 - wy) + bottom * wy);
-                }
-                int nx = Math.Min(s.Width - 1, (int)Math.Floor((x + 0.5) * sx));
-                label[y * width + x] = s.Label[ny * s.Width + nx];
-            }
-        }
-        return new Sample(image, label, height, width, s.Id);
-    }
+    public static Sample Resize(Sample s, int height, int width) => ResizeCropFlip(s, height, width, new Window(0, 0, height, width), flip: false);
 
     /// <summary>A crop×crop window at a random position; where the image is smaller, pads (image 0, label 255).</summary>
     public static Sample RandomCrop(Sample s, int crop, Rng rng)
