@@ -86,4 +86,23 @@ public class OptimisationTests
         Assert.Equal(uninterrupted.Metrics!.MeanIoU, resumed.Metrics!.MeanIoU);
         Assert.Equal(uninterrupted.Metrics.FinalLoss, resumed.Metrics.FinalLoss);
     }
+
+    [Fact]
+    public void A_finished_run_with_weight_averaging_leaves_the_evaluated_weights_in_its_checkpoint()
+    {
+        // `eval`, the notebooks and the reports load the final checkpoint: it must hold the average the run was scored
+        // with, not the last iterate, and a run that died before its results must resume to the same score.
+        var config = TestConfigs.Tiny(iterations: 6) with { Train = TestConfigs.Tiny().Train with { Iterations = 6, EmaDecay = 0.9 } };
+        string path = TestConfigs.NewRunFolder();
+        var finished = Trainer.Run(config, 1, path).Metrics!;
+        var folder = new RunFolder(path);
+        var validation = SegAlign.Data.DatasetRegistry.CreateValidation(config.Data);
+        using (var model = TrainedModel.Load(folder, validation.NumClasses))
+            Assert.Equal(finished.MeanIoU, SegAlign.Evaluation.Evaluator.Evaluate(model, validation, config.Train.EvalBatchSize).Metrics.MeanIoU);
+
+        File.Delete(folder.MetricsFile); // as if the process had died between the checkpoint and the results
+        var resumed = Trainer.Run(config, 1, path, new TrainOptions { Resume = true }).Metrics!;
+        Assert.Equal(finished.MeanIoU, resumed.MeanIoU);
+        Assert.Equal(finished.PixelAccuracy, resumed.PixelAccuracy);
+    }
 }

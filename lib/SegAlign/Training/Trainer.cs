@@ -74,15 +74,13 @@ public static class Trainer
         int end = Math.Min(config.Train.Iterations, options.StopAfter ?? int.MaxValue);
         double finalLoss = TrainIterations(config, seed, model, optimiser, average, train, device, start, end, previousSeconds, log, folder, progress, cancellation);
         double trainSeconds = log.Count > 0 ? log[^1].Seconds : previousSeconds;
+        bool complete = end >= config.Train.Iterations;
+        // A finished run evaluates (and its checkpoint keeps) the average, not the last iterate; a stopped one keeps the
+        // iterate to resume from. Copying is idempotent, so resuming a finished run after a crash lands on the same weights.
+        if (complete) average?.CopyTo(model);
         SaveCheckpoint(folder, model, optimiser, average, new CheckpointInfo(end, seed, hash));
         folder.WriteLog(log);
-        if (end < config.Train.Iterations) return new TrainOutcome(folder, null, false);
-        if (average is not null)
-        {
-            // Evaluate (and leave in the final checkpoint's weights) the average, not the last iterate.
-            average.CopyTo(model);
-            SaveCheckpoint(folder, model, optimiser, average, new CheckpointInfo(end, seed, hash));
-        }
+        if (!complete) return new TrainOutcome(folder, null, false);
 
         progress?.Report(new TrainProgress("evaluate", 0, validation.Count, finalLoss, 0, 0, TimeSpan.FromSeconds(trainSeconds), null));
         var evaluation = Evaluator.Evaluate(model, validation, config.Train.EvalBatchSize, options.Boundary,
