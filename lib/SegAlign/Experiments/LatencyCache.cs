@@ -16,7 +16,10 @@ public static class LatencyCache
 {
     public static string File(ResultsStore store) => Path.Combine(store.Root, "latency.csv");
 
-    public static Dictionary<string, double> Load(ResultsStore store) => LoadEntries(store).ToDictionary(e => e.Key, e => e.Value.Ms);
+    public static Dictionary<string, double> Load(ResultsStore store) => Milliseconds(LoadEntries(store));
+
+    static Dictionary<string, double> Milliseconds(IReadOnlyDictionary<string, LatencyEntry> entries) =>
+        entries.ToDictionary(e => e.Key, e => e.Value.Ms);
 
     public static Dictionary<string, LatencyEntry> LoadEntries(ResultsStore store)
     {
@@ -55,7 +58,7 @@ public static class LatencyCache
     public static void Measure(ResultsStore store, IEnumerable<PlannedRun> planned, Action<string>? log = null, bool remeasure = false)
     {
         var stored = LoadEntries(store);
-        foreach (var hash in Implausible(stored.ToDictionary(e => e.Key, e => e.Value.Ms)))
+        foreach (var hash in Implausible(Milliseconds(stored)))
         {
             log?.Invoke($"latency.csv: {stored[hash].Ms:F1} ms for config {hash} is far above the others (a reading from a busy machine); measuring it again");
             stored.Remove(hash);
