@@ -18,7 +18,8 @@ public static partial class Commands
         var trimap = new Option<int[]>("--trimap") { Description = "Trimap band widths in pixels.", DefaultValueFactory = _ => [1, 2, 4], AllowMultipleArgumentsPerToken = true };
         var dataRoot = new Option<string?>("--data-root") { Description = "Dataset folder, when it moved since training." };
         var threads = new Option<int>("--threads") { Description = "libtorch threads (0 = all cores).", DefaultValueFactory = _ => 0 };
-        foreach (var o in new Option[] { tolerance, trimap, dataRoot, threads }) command.Add(o);
+        var items = new Option<bool>("--items") { Description = "FashionScenes runs: also judge every garment as a whole — named right (most of its pixels get its class), named as another garment, or lost to background — by visible size, and how many of the pixels given to another garment lie in misnamed items." };
+        foreach (var o in new Option[] { tolerance, trimap, dataRoot, threads, items }) command.Add(o);
         command.Add(run);
 
         command.SetAction(p => SegAlignCommand.Guard(() =>
@@ -31,6 +32,9 @@ public static partial class Commands
             TorchRuntime.Initialise(threadCount);
             Console.WriteLine($"device: {TorchRuntime.Describe()}");
             var validation = DatasetRegistry.CreateValidation(config.Data);
+            if (p.GetValue(items) && validation is not FashionScenes)
+                throw new InputException("--items", $"needs a fashion-scenes run (this one's dataset is {config.Data.Dataset}): only generated scenes know which item owns each pixel",
+                    "drop --items for this run");
             using var model = TrainedModel.Load(folder, validation.NumClasses);
             var result = Evaluator.Evaluate(model, validation, config.Train.EvalBatchSize, options);
             var previous = folder.IsComplete ? folder.ReadMetrics() : null;
@@ -40,8 +44,22 @@ public static partial class Commands
             ResultPrinter.Print(metrics, folder.Path);
             if (previous is not null && Math.Abs(previous.MeanIoU - metrics.MeanIoU) > 1e-9)
                 Console.WriteLine($"note: metrics.json records mIoU {previous.MeanIoU:F2}; this evaluation (other settings or data) gives {metrics.MeanIoU:F2}. metrics.json is unchanged.");
+            if (p.GetValue(items) && validation is FashionScenes scenes)
+                PrintItems(ItemRecognition.Measure(model, scenes, config.Train.EvalBatchSize));
             return 0;
         }));
         return command;
+    }
+
+    // Visible-pixel edges of the size groups: at 128 px a 14-px item shows ≈ 100 garment pixels, a 56-px one ≈ 1 500.
+    static readonly int[] itemSizeEdges = [150, 400, 1000];
+
+    static void PrintItems(ItemRecognition recognition)
+    {
+        Console.WriteLine();
+        Console.WriteLine("garments as a whole (named = the class most of its visible pixels get; pixel shares are of the group's garment pixels):");
+        Console.WriteLine($"{"items",-14} {"count",6} {"named right",12} {"as another",11} {"background",11} {"px right",9} {"px other",9} {"…in misnamed",13}");
+        foreach (var g in recognition.Summarise(itemSizeEdges))
+            Console.WriteLine($"{g.Group,-14} {g.Items,6} {g.NamedRight,11:F1}% {g.NamedAnotherGarment,10:F1}% {g.LostToBackground,10:F1}% {g.PixelsCorrect,8:F1}% {g.PixelsOtherGarment,8:F1}% {g.PixelsOtherGarmentInMisnamedItems,12:F1}%");
     }
 }

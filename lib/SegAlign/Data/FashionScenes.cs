@@ -56,7 +56,13 @@ public sealed class FashionScenes : ISegmentationDataset
     /// <summary>Per-channel normalisation of every FashionScenes-drawn image (scenes and pretraining objects).</summary>
     internal static readonly float[] ChannelMean = [0.5f, 0.5f, 0.5f], ChannelStd = [0.25f, 0.25f, 0.25f];
 
-    public Sample Get(int index)
+    public Sample Get(int index) => GetWithItems(index).Sample;
+
+    /// <summary>
+    /// Scene <paramref name="index"/> and which item owns each pixel (1-based in drawing order, 0 = background; pixels
+    /// of an item that later items cover belong to those), for item-level analyses such as <c>ItemRecognition</c>.
+    /// </summary>
+    public (Sample Sample, byte[] Owner) GetWithItems(int index)
     {
         // Training samplers count across epochs (index = epoch·Count + i); a fixed set repeats its scenes.
         if (index < 0) throw new ArgumentOutOfRangeException(nameof(index), $"scene {index} is negative");
@@ -73,7 +79,7 @@ public sealed class FashionScenes : ISegmentationDataset
             PaintItem(rng, image, label, owner, size, (byte)item);
 
         if (options.MinVisiblePixels > 0) IgnoreTinyFragments(label, owner, items);
-        return new Sample(image, label, size, size, $"{Name}/{seed}/{index}");
+        return (new Sample(image, label, size, size, $"{Name}/{seed}/{index}"), owner);
     }
 
     // Coloured gratings: a per-channel base colour plus three oriented sinusoids and pixel noise.
