@@ -32,11 +32,18 @@ public static partial class Commands
             TorchRuntime.Initialise(threadCount);
             Console.WriteLine($"device: {TorchRuntime.Describe()}");
             var validation = DatasetRegistry.CreateValidation(config.Data);
-            if (p.GetValue(items) && validation is not FashionScenes)
-                throw new InputException("--items", $"needs a fashion-scenes run (this one's dataset is {config.Data.Dataset}): only generated scenes know which item owns each pixel",
-                    "drop --items for this run");
+            ItemRecognition? recognition = null;
+            Action<int, byte[], Sample>? observe = null;
+            if (p.GetValue(items))
+            {
+                if (validation is not FashionScenes scenes)
+                    throw new InputException("--items", $"needs a fashion-scenes run (this one's dataset is {config.Data.Dataset}): only generated scenes know which item owns each pixel",
+                        "drop --items for this run");
+                recognition = new ItemRecognition(scenes.NumClasses);
+                observe = recognition.Observer(scenes);
+            }
             using var model = TrainedModel.Load(folder, validation.NumClasses);
-            var result = Evaluator.Evaluate(model, validation, config.Train.EvalBatchSize, options);
+            var result = Evaluator.Evaluate(model, validation, config.Train.EvalBatchSize, options, observe: observe);
             var previous = folder.IsComplete ? folder.ReadMetrics() : null;
             var metrics = RunMetrics.From(result, config, previous?.Seed ?? 0, config.Hash(), previous?.Iterations ?? config.Train.Iterations,
                 previous?.TrainSeconds ?? 0, previous?.FinalLoss ?? double.NaN, previous?.GMacs ?? 0, previous?.Parameters ?? ModelStats.Parameters(model),
@@ -44,8 +51,7 @@ public static partial class Commands
             ResultPrinter.Print(metrics, folder.Path);
             if (previous is not null && Math.Abs(previous.MeanIoU - metrics.MeanIoU) > 1e-9)
                 Console.WriteLine($"note: metrics.json records mIoU {previous.MeanIoU:F2}; this evaluation (other settings or data) gives {metrics.MeanIoU:F2}. metrics.json is unchanged.");
-            if (p.GetValue(items) && validation is FashionScenes scenes)
-                PrintItems(ItemRecognition.Measure(model, scenes, config.Train.EvalBatchSize));
+            if (recognition is not null) PrintItems(recognition);
             return 0;
         }));
         return command;

@@ -64,6 +64,33 @@ public class ItemRecognitionTests
     }
 
     [Fact]
+    public void The_evaluator_hands_every_image_to_an_observer_once_with_its_index()
+    {
+        var config = TestConfigs.Tiny();
+        var scenes = FashionScenes.Validation(config.Data.FashionScenes!);
+        using var model = new SegAlign.Models.Segmentor(config.Model, scenes.NumClasses);
+        var seen = new List<(int Index, string Id, int Pixels)>();
+        var recognition = new ItemRecognition(scenes.NumClasses);
+        var observer = recognition.Observer(scenes);
+        // Batches of 4 over 6 scenes: the index must carry across batches.
+        SegAlign.Evaluation.Evaluator.Evaluate(model, scenes, 4, observe: (i, prediction, sample) =>
+        {
+            seen.Add((i, sample.Id, prediction.Length));
+            observer(i, prediction, sample);
+        });
+        Assert.Equal(Enumerable.Range(0, scenes.Count), seen.Select(s => s.Index));
+        Assert.All(seen, s => Assert.Equal(scenes.Get(s.Index).Id, s.Id));
+        Assert.All(seen, s => Assert.Equal(32 * 32, s.Pixels));
+        Assert.Equal(Enumerable.Range(0, scenes.Count).Sum(i => CountItems(scenes, i)), recognition.Items.Count);
+    }
+
+    static int CountItems(FashionScenes scenes, int index)
+    {
+        var (sample, owner) = scenes.GetWithItems(index);
+        return owner.Where((o, p) => o != 0 && sample.Label[p] != Sample.Ignore).Distinct().Count();
+    }
+
+    [Fact]
     public void Eval_prints_the_item_table_for_a_scenes_run()
     {
         var config = TestConfigs.Tiny(iterations: 2);

@@ -19,8 +19,9 @@ public sealed record EvaluationResult(
 /// <summary>Runs a model over a split (eval mode, no autograd) and accumulates every metric in one pass.</summary>
 public static class Evaluator
 {
+    /// <param name="observe">Also hears every image's prediction with its index and sample (e.g. <see cref="ItemRecognition"/>).</param>
     public static EvaluationResult Evaluate(Segmentor model, ISegmentationDataset dataset, int batchSize, BoundaryOptions? boundaryOptions = null,
-        IProgress<int>? progress = null, CancellationToken cancellation = default)
+        IProgress<int>? progress = null, CancellationToken cancellation = default, Action<int, byte[], Sample>? observe = null)
     {
         var clock = Stopwatch.StartNew();
         var confusion = new ConfusionMatrix(dataset.NumClasses);
@@ -32,15 +33,19 @@ public static class Evaluator
         {
             using var _ = no_grad();
             var pending = new List<Sample>(batchSize);
+            int first = 0; // dataset index of pending[0]
             void Flush()
             {
                 if (pending.Count == 0) return;
+                int index = first;
                 foreach (var (prediction, sample) in Predict(model, pending, dataset.Normalisation).Zip(pending))
                 {
                     confusion.Add(prediction, sample.Label);
                     perImage.Add(prediction, sample.Label);
                     boundary.Add(prediction, sample.Label, sample.Height, sample.Width);
+                    observe?.Invoke(index++, prediction, sample);
                 }
+                first = index;
                 pending.Clear();
             }
             for (int i = 0; i < dataset.Count; i++)
