@@ -10,6 +10,8 @@ from collections import defaultdict
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BASELINE = os.path.join(HERE, "..", "..", "full", "runs", "afd7e6ef7730-s{seed}")
+# Two-sided 95 % Student t quantiles by degrees of freedom; above 10 the value for 10 (slightly conservative).
+T_975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228}
 
 
 def leaves(node, prefix=""):
@@ -66,7 +68,7 @@ def main():
         spread = f" ± {statistics.stdev(miou):.2f}" if len(runs) > 1 else ""
         interval = ""
         if len(runs) > 1:  # paired over seeds, t quantile for n - 1 degrees of freedom
-            t = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776}[len(runs) - 1]
+            t = T_975.get(len(runs) - 1, T_975[10])
             half = t * statistics.stdev(delta) / math.sqrt(len(runs))
             interval = f" [{statistics.mean(delta) - half:+.2f}, {statistics.mean(delta) + half:+.2f}]"
         fate = [statistics.mean(r[3][i] for r in runs) for i in range(3)]
