@@ -13,7 +13,7 @@ public static partial class Commands
     {
         var ablation = new Command("ablation", "Rerun a paper's ablation: train every (variant, seed) not yet done, then print the paper-style table.");
         var experiment = new Argument<string>("experiment") { Description = "The name of a definition under experiments/ (`ablation list` shows them) — or all." };
-        var preset = new Option<string>("--preset") { Description = "smoke (CI, seconds), quick (~minutes), full (the CPU reproduction, protocol v2: 128 px, pretrained backbone), v1 (protocol v1: 64 px from scratch, kept for comparison), paper (the papers' recipe; needs the dataset).", DefaultValueFactory = _ => "quick" };
+        var preset = new Option<string>("--preset") { Description = "smoke (CI, seconds), quick (~minutes), full (the CPU reproduction, protocol v3: 128 px, pretrained backbone, test split, 5 seeds per claim arm), v2 (protocol v2, kept with its committed results), v1 (protocol v1: 64 px from scratch, kept for comparison), paper (the papers' recipe; needs the dataset).", DefaultValueFactory = _ => "quick" };
         var set = new Option<string[]>("--set") { Description = "Override a config field for every variant: path=value. Repeatable; must not contradict a variant." };
         var seeds = new Option<int[]?>("--seeds") { Description = "Run only these seeds (default: the experiment's).", AllowMultipleArgumentsPerToken = true };
         var variants = new Option<string[]?>("--variants") { Description = "Run only these variants, separated by spaces or commas.", AllowMultipleArgumentsPerToken = true };
@@ -31,7 +31,8 @@ public static partial class Commands
         {
             c.Add(experiment); c.Add(preset); c.Add(set); c.Add(results);
         }
-        run.Add(seeds); run.Add(variants); run.Add(jobs); run.Add(threads);
+        var noLatency = new Option<bool>("--no-latency") { Description = "Skip the latency measurement after training (e.g. while other work loads the machine); measure later with `bench --latency-for`." };
+        run.Add(seeds); run.Add(variants); run.Add(jobs); run.Add(threads); run.Add(noLatency);
         list.Add(preset); list.Add(results);
 
         IReadOnlyList<ExperimentDefinition> Definitions(ParseResult p)
@@ -84,7 +85,8 @@ public static partial class Commands
             // Latency is measured once per config that has a finished run, after training has freed the cores: with
             // --threads when given, else every core.
             TorchRuntime.Initialise(threadOption > 0 ? threadOption : Environment.ProcessorCount);
-            LatencyCache.Measure(store, planned.Where(r => store.Folder(r).IsComplete).ToList(), Console.WriteLine);
+            if (!p.GetValue(noLatency)) LatencyCache.Measure(store, planned.Where(r => store.Folder(r).IsComplete).ToList(), Console.WriteLine);
+            else Console.WriteLine("latency: not measured (--no-latency); measure it on an idle machine with: segalign bench --latency-for <experiment> --preset " + presetName);
             var summaries = ExperimentResults.Collect(presetName, store, definitions.Select(d => d.Name), overrides, Console.Error.WriteLine);
             PrintSummaries(summaries, store);
             foreach (var (failed, error) in sweep.Failures) Console.Error.WriteLine($"error: {failed.Experiment}/{failed.Variant} seed {failed.Seed} ({failed.Key}) failed: {error}");

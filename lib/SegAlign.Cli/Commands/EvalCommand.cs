@@ -31,7 +31,7 @@ public static partial class Commands
             if (p.GetValue(dataRoot) is { } root) config = config with { Data = config.Data with { Root = root } };
             TorchRuntime.Initialise(threadCount);
             Console.WriteLine($"device: {TorchRuntime.Describe()}");
-            var validation = DatasetRegistry.CreateValidation(config.Data);
+            var validation = DatasetRegistry.CreateEvaluation(config.Data);
             ItemRecognition? recognition = null;
             Action<int, byte[], Sample>? observe = null;
             if (p.GetValue(items))

@@ -27,11 +27,13 @@ public class ExperimentPlanTests
         {
             var experiment = ExperimentDefinition.Load(name);
             Assert.True(experiment.Seeds.Length >= 3, $"{name} needs at least 3 seeds");
-            foreach (var preset in new[] { "smoke", "quick", "full", "v1" }.Where(experiment.IsDefinedAt))
+            foreach (var preset in new[] { "smoke", "quick", "full", "v2", "v1" }.Where(experiment.IsDefinedAt))
             {
                 var runs = ExperimentPlan.Resolve(experiment, preset);
                 int seeds = Math.Min(experiment.Seeds.Length, Presets.SeedCount(preset) ?? int.MaxValue);
-                Assert.Equal(experiment.VariantsAt(preset).Count * seeds, runs.Count);
+                // Protocol v3: variants that only diagnostics compare run the first diagnosticSeeds seeds.
+                int SeedsOf(string variant) => experiment.IsClaimArm(variant) ? seeds : Math.Min(seeds, experiment.DiagnosticSeeds ?? seeds);
+                Assert.Equal(experiment.VariantsAt(preset).Sum(v => SeedsOf(v.Name)), runs.Count);
                 Assert.Equal(experiment.Seeds.Take(seeds), runs.Select(r => r.Seed).Distinct());
                 Assert.All(runs, r => Assert.Equal(experiment.Variants.Single(v => v.Name == r.Variant).Set.TryGetValue("model.decoder", out var d)
                     ? d!.GetValue<string>() : "fpn", r.Config.Model.Decoder));
@@ -45,13 +47,19 @@ public class ExperimentPlanTests
         Assert.Null(Presets.SeedCount("full"));
         Assert.Equal(1, Presets.SeedCount("quick"));
         var sfnet = ExperimentDefinition.Load("sfnet");
-        Assert.Equal([0, 1, 2], ExperimentPlan.Resolve(sfnet, "full").Select(r => r.Seed).Distinct());
+        Assert.Equal([0, 1, 2], ExperimentPlan.Resolve(sfnet, "v2").Select(r => r.Seed).Distinct());
+        // Protocol v3: five seeds for the arms of a paper claim, three for variants only diagnostics compare.
+        var v3 = ExperimentPlan.Resolve(sfnet, "full").GroupBy(r => r.Variant).ToDictionary(g => g.Key, g => g.Select(r => r.Seed).ToArray());
+        Assert.Equal([0, 1, 2, 3, 4], v3["fam"]);
+        Assert.Equal([0, 1, 2, 3, 4], v3["bilinear"]);
+        Assert.Equal([0, 1, 2], v3["fam-p4"]);
         Assert.Equal([0], ExperimentPlan.Resolve(sfnet, "quick").Select(r => r.Seed).Distinct());
         Assert.Equal([1, 2], ExperimentPlan.Resolve(sfnet, "quick", seeds: [1, 2]).Select(r => r.Seed).Distinct());
     }
 
     [Theory]
     [InlineData("v1")]
+    [InlineData("v2")]
     [InlineData("full")]
     public void The_shared_baseline_has_the_same_key_in_every_experiment_that_keeps_the_presets_training(string preset)
     {
@@ -123,11 +131,12 @@ public class ExperimentPlanTests
     {
         var hfgd = ExperimentDefinition.Load("hfgd");
         Assert.Equal(HfgdProtocolV1, ExperimentPlan.Resolve(hfgd, "v1", seeds: [0]).Select(r => r.Variant));
-        Assert.Equal(HfgdProtocolV1.Concat(HfgdV2Only), ExperimentPlan.Resolve(hfgd, "full", seeds: [0]).Select(r => r.Variant));
+        Assert.Equal(HfgdProtocolV1.Concat(HfgdV2Only), ExperimentPlan.Resolve(hfgd, "v2", seeds: [0]).Select(r => r.Variant));
+        Assert.Equal(HfgdProtocolV1.Concat(["guided-sg-linear", "guided-sg-cosine", "fpn-frozen", "high-only"]), ExperimentPlan.Resolve(hfgd, "full", seeds: [0]).Select(r => r.Variant));
         Assert.Equal(HfgdProtocolV1, hfgd.VariantsAt("quick").Select(v => v.Name));
 
         // Each v2 variant is a distinct config with the option it names.
-        var pilot = ExperimentPlan.Resolve(hfgd, "full", seeds: [0]).ToDictionary(r => r.Variant);
+        var pilot = ExperimentPlan.Resolve(hfgd, "v2", seeds: [0]).ToDictionary(r => r.Variant);
         Assert.Equal(pilot.Count, pilot.Values.Select(r => r.Hash).Distinct().Count());
         Assert.Equal("linear", (string?)pilot["guided-sg-linear"].Config.Model.DecoderOptions!["kernelProjection"]);
         Assert.Equal("cosine", (string?)pilot["guided-sg-cosine"].Config.Model.DecoderOptions!["kernelProjection"]);
@@ -146,7 +155,7 @@ public class ExperimentPlanTests
     public void A_variant_restriction_needs_a_reason_known_presets_and_may_not_hide_the_baseline()
     {
         using var repository = new SegAlign.Tests.Reliability.TempRepository();
-        const string restricted = "\"runsAt\": { \"presets\": [\"full\"], \"reason\": \"a protocol v2 control (issue 11), kept off v1 so that protocol v1's committed results stay complete\" } }\n  ],";
+        const string restricted = "\"runsAt\": { \"presets\": [\"full\", \"v2\"], \"reason\": \"a protocol v2 control (issue 11), kept off v1 so that protocol v1's committed results stay complete\" } }\n  ],";
         string original = File.ReadAllText(Path.Combine(repository.Experiments, "hfgd.json"));
         string Failure(string from, string to)
         {
@@ -154,10 +163,10 @@ public class ExperimentPlanTests
             repository.WriteExperiment("hfgd.json", original.Replace(from, to, StringComparison.Ordinal));
             return Assert.Throws<InputException>(() => ExperimentDefinition.Load("hfgd")).Message;
         }
-        var e = Failure(restricted, restricted.Replace("[\"full\"]", "[]", StringComparison.Ordinal));
+        var e = Failure(restricted, restricted.Replace("[\"full\", \"v2\"]", "[]", StringComparison.Ordinal));
         Assert.Contains("variant high-only: runsAt", e);
         Assert.Contains("needs at least one preset and a reason", e);
-        e = Failure(restricted, restricted.Replace("[\"full\"]", "[\"fulll\"]", StringComparison.Ordinal));
+        e = Failure(restricted, restricted.Replace("[\"full\", \"v2\"]", "[\"fulll\"]", StringComparison.Ordinal));
         Assert.Contains("unknown preset 'fulll'", e);
         Assert.Contains("v1", e);
 

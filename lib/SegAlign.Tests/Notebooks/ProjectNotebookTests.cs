@@ -70,7 +70,7 @@ public sealed class ProjectNotebookTests
     public void The_committed_executed_notebooks_are_nbformat_4_5_with_cell_ids()
     {
         // v1's notebooks as they ran on protocol v1; full's once protocol v2's sweep is committed.
-        var folders = new[] { "v1", "full" }.Select(p => Path.Combine(NotebookFolder.RepositoryRoot, "results", p, "notebooks")).Where(Directory.Exists).ToList();
+        var folders = new[] { "v1", "v2" }.Select(p => Path.Combine(NotebookFolder.RepositoryRoot, "results", p, "notebooks")).Where(Directory.Exists).ToList();
         Assert.Contains(folders, f => f.EndsWith(Path.Combine("v1", "notebooks"), StringComparison.Ordinal));
         foreach (var executed in folders.Select(f => Directory.GetFiles(f, "*.ipynb")))
             Assert.Equal(Names, executed.Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal));

@@ -11,10 +11,24 @@ public sealed record DataConfig
     /// <summary>Training crop for real datasets (square); FashionScenes are generated at their size.</summary>
     public int? CropSize { get; init; }
     public AugmentOptions Augment { get; init; } = new();
+    /// <summary>
+    /// The split a run is scored on: "validation" (unset; pilots and tuning) or "test" (protocol v3's verdicts: a
+    /// FashionScenes split that no pilot or tuning has seen). Left out of the hash while unset, so earlier runs keep their keys.
+    /// </summary>
+    [HashedWhenSet]
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? EvaluationSplit { get; init; }
+
+    /// <summary>The split name a run is scored on.</summary>
+    [System.Text.Json.Serialization.JsonIgnore] public string EvaluatedSplit => EvaluationSplit ?? "validation";
 
     /// <summary>Checks the fields that need no dataset; the dataset itself is checked by the data layer.</summary>
     public void Validate()
     {
+        if (EvaluationSplit is not (null or "validation" or "test"))
+            throw new InputException("data.evaluationSplit", $"must be \"validation\" or \"test\", got \"{EvaluationSplit}\"", "use \"test\" for verdicts, \"validation\" for pilots and tuning");
+        if (EvaluationSplit == "test" && Dataset == "fashion-scenes" && FashionScenes.TestScenes is null)
+            throw new InputException("data.fashionScenes.testScenes", "is required when data.evaluationSplit is \"test\"", "set e.g. 1000");
         if (CropSize is < 16) throw new InputException("data.cropSize", $"must be ≥ 16, got {CropSize}", "use e.g. 512");
         Augment.Validate("data.augment");
     }
@@ -48,6 +62,15 @@ public sealed record FashionScenesOptions : IValidatable
     public int ValidationScenes { get; init; } = 500;
     /// <summary>Seed of the validation split; fixed across runs so every run is scored on the same scenes.</summary>
     public int ValidationSeed { get; init; } = 0;
+    /// <summary>Scenes in the test split (t10k images only, its own stream and seed; protocol v3). Unset: no test split,
+    /// and left out of the hash, so runs made before it existed keep their keys.</summary>
+    [HashedWhenSet]
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int? TestScenes { get; init; }
+    /// <summary>Seed of the test split (with <see cref="TestScenes"/>).</summary>
+    [HashedWhenSet]
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int? TestSeed { get; init; }
 
     public void Validate(string where)
     {
@@ -58,6 +81,7 @@ public sealed record FashionScenesOptions : IValidatable
         if (28 * MaxScale > 2 * Size) throw new InputException($"{where}.maxScale", $"items of {28 * MaxScale:F0} px do not fit a {Size} px scene", "lower maxScale or raise size");
         if (TrainScenes < 0) throw new InputException($"{where}.trainScenes", $"must be ≥ 0, got {TrainScenes}", "use 0 for an unbounded stream or e.g. 16000");
         if (ValidationScenes < 1) throw new InputException($"{where}.validationScenes", $"must be ≥ 1, got {ValidationScenes}", "use e.g. 500");
+        if (TestScenes is < 1) throw new InputException($"{where}.testScenes", $"must be ≥ 1, got {TestScenes}", "use e.g. 1000");
         if (InvertProbability is < 0 or > 1) throw new InputException($"{where}.invertProbability", $"must be in [0, 1], got {InvertProbability}", "use e.g. 0.3");
         if (MinTint is < 0 or > 1) throw new InputException($"{where}.minTint", $"must be in [0, 1], got {MinTint}", "use e.g. 0.1");
         if (MinVisiblePixels < 0) throw new InputException($"{where}.minVisiblePixels", $"must be ≥ 0, got {MinVisiblePixels}", "use e.g. 6");

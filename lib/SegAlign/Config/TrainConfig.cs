@@ -22,6 +22,15 @@ public sealed record TrainConfig
     /// <summary>Learning-rate multiplier of the decoder and auxiliary heads (IFA trains them at 10×).</summary>
     public double DecoderLrMultiplier { get; init; } = 1.0;
     public OhemConfig? Ohem { get; init; }
+    /// <summary>
+    /// Keep the (pretrained) backbone fixed: no gradient, no update, batch-norm statistics frozen (eval mode); only the
+    /// decoder and heads train. Measures HFGD's premise that fine-tuning disturbs good high-level features. Left out of
+    /// the hash while unset.
+    /// </summary>
+    [HashedWhenSet]
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public bool? FreezeBackbone { get => freezeBackbone; init => freezeBackbone = value == true ? true : null; }
+    readonly bool? freezeBackbone;
     /// <summary>Evaluate an exponential moving average of the weights with this decay (null: the last iterate).</summary>
     public double? EmaDecay { get; init; }
     /// <summary>Save a checkpoint every N iterations (0 = only at the end).</summary>

@@ -21,7 +21,7 @@ public static class DatasetPreflight
             FashionMnist.Load(data.Root);
             return;
         }
-        foreach (var split in new[] { DatasetRegistry.CreateValidation(data), DatasetRegistry.CreateTrain(data, 0) })
+        foreach (var split in new[] { DatasetRegistry.CreateEvaluation(data), DatasetRegistry.CreateTrain(data, 0) })
             if (Unwrap(split) is LabelledImageDataset files)
                 foreach (var pair in files.Files) CheckPair(pair);
     }

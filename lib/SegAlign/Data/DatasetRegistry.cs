@@ -46,4 +46,13 @@ public static class DatasetRegistry
     public static ISegmentationDataset CreateTrain(DataConfig data, int seed) => Get(data.Dataset).Train(data, seed);
 
     public static ISegmentationDataset CreateValidation(DataConfig data) => Get(data.Dataset).Validation(data);
+
+    /// <summary>The split a run is scored on (<see cref="DataConfig.EvaluationSplit"/>): the validation split, or the test split.</summary>
+    public static ISegmentationDataset CreateEvaluation(DataConfig data)
+    {
+        if (data.EvaluatedSplit == "validation") return CreateValidation(data);
+        if (!data.Dataset.Equals("fashion-scenes", StringComparison.OrdinalIgnoreCase))
+            throw new InputException("data.evaluationSplit", $"\"test\" exists only for fashion-scenes, not {data.Dataset}", "use \"validation\" (the published datasets' test labels are withheld)");
+        return FashionScenes.Test(data.FashionScenes, data.Root);
+    }
 }

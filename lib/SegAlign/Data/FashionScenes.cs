@@ -47,6 +47,16 @@ public sealed class FashionScenes : ISegmentationDataset
         return new FashionScenes("val", FashionMnist.Load(folder).Test, options, options.ValidationSeed, options.ValidationScenes);
     }
 
+    /// <summary>The test split (protocol v3): <see cref="FashionScenesOptions.TestScenes"/> scenes from the t10k images, on a
+    /// stream of their own ("fashion-scenes/test") and <see cref="FashionScenesOptions.TestSeed"/>, so no scene repeats a validation scene.</summary>
+    public static FashionScenes Test(FashionScenesOptions options, string? folder = null)
+    {
+        options.Validate("data");
+        if (options.TestScenes is not int count)
+            throw new InputException("data.fashionScenes.testScenes", "is not set, so there is no test split", "set e.g. 1000 (protocol v3's full preset does)");
+        return new FashionScenes("test", FashionMnist.Load(folder).Test, options, options.TestSeed ?? 1, count);
+    }
+
     public string Name { get; }
     public int NumClasses => 11;
     public IReadOnlyList<string> ClassNames => Names;

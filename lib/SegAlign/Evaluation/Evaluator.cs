@@ -14,7 +14,9 @@ public sealed record EvaluationResult(
     IReadOnlyDictionary<int, double> TrimapMeanIoU,
     int Images,
     double Seconds,
-    PerImageCounts PerImage);
+    PerImageCounts PerImage,
+    AlignmentMetrics Alignment,
+    PredictionArchive.Writer Predictions);
 
 /// <summary>Runs a model over a split (eval mode, no autograd) and accumulates every metric in one pass.</summary>
 public static class Evaluator
@@ -27,6 +29,10 @@ public static class Evaluator
         var confusion = new ConfusionMatrix(dataset.NumClasses);
         var perImage = new PerImageCounts(dataset.NumClasses);
         var boundary = new BoundaryMetrics(dataset.NumClasses, boundaryOptions ?? new BoundaryOptions());
+        var alignment = new AlignmentMetrics(dataset.NumClasses);
+        var predictions = new PredictionArchive.Writer();
+        var scenes = dataset as FashionScenes; // generated scenes also know which garment owns each pixel
+        var owners = new List<byte[]?>(batchSize);
         bool wasTraining = model.training;
         model.eval();
         try
@@ -38,22 +44,28 @@ public static class Evaluator
             {
                 if (pending.Count == 0) return;
                 int index = first;
-                foreach (var (prediction, sample) in Predict(model, pending, dataset.Normalisation).Zip(pending))
+                var predicted = Predict(model, pending, dataset.Normalisation);
+                for (int b = 0; b < pending.Count; b++)
                 {
+                    var (prediction, sample) = (predicted[b], pending[b]);
                     confusion.Add(prediction, sample.Label);
                     perImage.Add(prediction, sample.Label);
                     boundary.Add(prediction, sample.Label, sample.Height, sample.Width);
+                    alignment.Add(prediction, sample.Label, sample.Height, sample.Width, owners[b]);
+                    predictions.Add(prediction, sample.Label, sample.Height, sample.Width);
                     observe?.Invoke(index++, prediction, sample);
                 }
                 first = index;
                 pending.Clear();
+                owners.Clear();
             }
             for (int i = 0; i < dataset.Count; i++)
             {
                 cancellation.ThrowIfCancellationRequested();
-                var sample = dataset.Get(i);
+                var (sample, owner) = scenes is not null ? scenes.GetWithItems(i) : (dataset.Get(i), null);
                 if (pending.Count > 0 && (pending[0].Height != sample.Height || pending[0].Width != sample.Width)) Flush();
                 pending.Add(sample);
+                owners.Add(owner);
                 if (pending.Count == batchSize) Flush();
                 progress?.Report(i + 1);
             }
@@ -65,7 +77,7 @@ public static class Evaluator
         }
         var metrics = SegmentationMetrics.From(confusion, dataset.ClassNames);
         return new EvaluationResult(metrics, confusion, boundary.MeanBoundaryF, boundary.BoundaryFPerClass(),
-            boundary.TrimapMeanIoU(dataset.ClassNames), dataset.Count, clock.Elapsed.TotalSeconds, perImage);
+            boundary.TrimapMeanIoU(dataset.ClassNames), dataset.Count, clock.Elapsed.TotalSeconds, perImage, alignment, predictions);
     }
 
     /// <summary>Arg-max predictions for samples of one size, as host label maps.</summary>

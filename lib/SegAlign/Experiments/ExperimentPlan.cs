@@ -48,7 +48,6 @@ public static class ExperimentPlan
         foreach (var variant in chosenVariants.Where(v => !v.IsDefinedAt(preset)))
             throw new InputException("--variants", $"variant {variant.Name} of {experiment.Name} is planned only at {string.Join(", ", variant.RunsAt!.Presets)}: {variant.RunsAt.Reason}",
                 $"run it with --preset {variant.RunsAt.Presets[0]}, or leave it out of --variants");
-        var chosenSeeds = seeds?.ToArray() ?? DefaultSeeds(experiment, preset).ToArray();
         var runs = new List<PlannedRun>();
         foreach (var variant in chosenVariants)
         {
@@ -60,9 +59,10 @@ public static class ExperimentPlan
             string where = $"experiments/{experiment.Name}.json variant {variant.Name} (preset {preset})";
             if (experiment.Presets.TryGetValue(preset, out var adjustments)) ConfigOverrides.Apply(json, adjustments, where);
             ConfigOverrides.Apply(json, variant.Set, where);
+            if (variant.Presets.TryGetValue(preset, out var atPreset)) ConfigOverrides.Apply(json, atPreset, where);
             ConfigOverrides.Apply(json, overrides, "--set");
             var blame = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            foreach (var key in (adjustments?.Keys ?? Enumerable.Empty<string>()).Concat(variant.Set.Keys)) blame[key] = where;
+            foreach (var key in (adjustments?.Keys ?? Enumerable.Empty<string>()).Concat(variant.Set.Keys).Concat(atPreset?.Keys ?? Enumerable.Empty<string>())) blame[key] = where;
             foreach (var key in overrides.Keys) blame[key] = "--set";
             foreach (var key in ApplyDecoderDefaults(json, blame.Keys)) blame[key] = $"{where}: the registry defaults of its decoder";
             var config = RunConfig.FromJson(json.ToJsonString(), $"experiments/baseline.json presets.{preset}", blame);
@@ -76,6 +76,7 @@ public static class ExperimentPlan
                 throw new InputException($"{culprit}: {e.Where}", e.Problem, e.Fix);
             }
             string hash = config.Hash();
+            var chosenSeeds = seeds?.ToArray() ?? DefaultSeeds(experiment, preset, variant.Name).ToArray();
             runs.AddRange(chosenSeeds.Select(seed => new PlannedRun(experiment.Name, variant.Name, seed, config, hash)));
         }
         return runs;
@@ -108,6 +109,14 @@ public static class ExperimentPlan
     /// the first baseline.json "seedCount" of the experiment's seeds, or all of them.</summary>
     public static IReadOnlyList<int> DefaultSeeds(ExperimentDefinition experiment, string preset) =>
         Presets.SeedCount(preset) is int count ? experiment.Seeds.Take(count).ToArray() : experiment.Seeds;
+
+    /// <summary>A variant's seeds: every default seed for an arm of a paper claim, the first
+    /// <see cref="ExperimentDefinition.DiagnosticSeeds"/> of them for a variant that only diagnostics compare.</summary>
+    public static IReadOnlyList<int> DefaultSeeds(ExperimentDefinition experiment, string preset, string variant)
+    {
+        var seeds = DefaultSeeds(experiment, preset);
+        return experiment.DiagnosticSeeds is int n && !experiment.IsClaimArm(variant) ? seeds.Take(n).ToArray() : seeds;
+    }
 
     /// <summary>Checks that no existing run folder under a planned key holds a different run (nothing is overwritten).</summary>
     public static void CheckExisting(ResultsStore store, IEnumerable<PlannedRun> runs)

@@ -90,6 +90,13 @@ public static class ExperimentRunner
         foreach (var data in pending.Select(r => r.Config.Data).DistinctBy(d => Json.Canonical(System.Text.Json.JsonSerializer.SerializeToNode(d, Json.Options))))
             Data.DatasetPreflight.Check(data);
         PretrainedBackbones.Ensure(pending, PretrainStore.Default, pretrainProgress, cancellation);
+        // Pre-registration: each experiment's claims are recorded before any of its runs trains here.
+        if (pending.Count > 0)
+        {
+            string commit = Platform.Provenance.Of(AppContext.BaseDirectory).ToString();
+            foreach (var name in planned.Select(r => r.Experiment).Distinct().Where(ExperimentDefinition.Available().Contains))
+                ClaimRegistry.Register(store, ExperimentDefinition.Load(name), commit, DateTimeOffset.UtcNow);
+        }
         int finished = 0, trained = 0, doneElsewhere = 0;
         var clock = Stopwatch.StartNew();
         var failures = new ConcurrentBag<(PlannedRun, string, bool BadInput)>();
@@ -158,6 +165,6 @@ public static class ExperimentRunner
     public static List<RunRow> Rows(IEnumerable<PlannedRun> planned, ResultsStore store, IReadOnlyDictionary<string, double>? latencyByHash = null) =>
         planned.Where(r => store.Folder(r).IsComplete)
             .Select(r => new RunRow(r, store.Folder(r).ReadMetrics(r.Hash, r.Seed), latencyByHash is not null && latencyByHash.TryGetValue(r.Hash, out var l) ? l : null,
-                store.Folder(r).ReadPerImage()))
+                store.Folder(r).ReadPerImage(), store.Folder(r).ReadPerImageAlignment()))
             .ToList();
 }

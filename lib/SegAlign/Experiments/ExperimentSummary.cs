@@ -45,18 +45,27 @@ public sealed record Comparison(double Delta, double CiLow, double CiHigh, doubl
 }
 
 public sealed record VariantSummary(string Variant, string Description, Stat MeanIoU, Stat BoundaryF, Stat Trimap, Comparison? VersusBaseline,
-    double GMacs, long Parameters, double? LatencyMs);
+    double GMacs, long Parameters, double? LatencyMs)
+{
+    static readonly Stat None = new(double.NaN, double.NaN, 0);
+    /// <summary>Class-agnostic boundary F at 2 px, foreground IoU and misnamed share (protocol v3 runs; NaN before).</summary>
+    public Stat EdgeF2 { get; init; } = None;
+    public Stat ForegroundIoU { get; init; } = None;
+    public Stat Misnamed { get; init; } = None;
+}
 
-public enum VerdictKind { Agrees, Disagrees, Inconclusive, OutsideSetting }
+public enum VerdictKind { Agrees, Disagrees, Inconclusive, OutsideSetting, Equivalent }
 
-/// <summary>What our numbers say about one claim, with the reason in words.</summary>
-public sealed record Verdict(VerdictKind Kind, string Reason)
+/// <summary>What our numbers say about one claim, with the reason in words. <paramref name="Reconstruction"/>: the decoder
+/// is our reconstruction of a paper without code, so the words say whether our reconstruction reproduces the claim.</summary>
+public sealed record Verdict(VerdictKind Kind, string Reason, bool Reconstruction = false)
 {
     public string Word => Kind switch
     {
-        VerdictKind.Agrees => "agrees",
-        VerdictKind.Disagrees => "disagrees",
+        VerdictKind.Agrees => Reconstruction ? "reproduced by our reconstruction" : "agrees",
+        VerdictKind.Disagrees => Reconstruction ? "not reproduced by our reconstruction" : "disagrees",
         VerdictKind.Inconclusive => "inconclusive",
+        VerdictKind.Equivalent => "equivalent (|Δ| < 1)",
         _ => "outside the method's setting",
     };
 
@@ -64,50 +73,50 @@ public sealed record Verdict(VerdictKind Kind, string Reason)
 }
 
 /// <summary>Whether our numbers move the way the paper says (see <see cref="Verdicts"/> for the rule).
-/// <paramref name="Ratio"/> is variant ÷ versus for cost metrics (e.g. 0.25 = "75 % fewer multiply-adds").</summary>
-public sealed record ClaimCheck(ClaimDefinition Claim, Comparison Ours, Verdict Outcome, double? Ratio = null, (double Low, double High)? ImageInterval = null)
+/// <paramref name="Ratio"/> is variant ÷ versus for cost metrics (e.g. 0.25 = "75 % fewer multiply-adds");
+/// <paramref name="TwoLevel"/> the interval over seeds and test images where per-image counts exist.</summary>
+public sealed record ClaimCheck(ClaimDefinition Claim, Comparison Ours, Verdict Outcome, double? Ratio = null, TwoLevelInterval? TwoLevel = null,
+    double? EquivalenceHolmP = null, string? Power = null)
 {
-    /// <summary>The paired bootstrap interval over validation images, or why there is none.</summary>
-    public string FormatImageInterval() => ImageInterval is var (low, high)
-        ? string.Create(CultureInfo.InvariantCulture, $"[{low:+0.00;-0.00}, {high:+0.00;-0.00}]")
-        : Claim.Metric == "miou" ? "– (runs predate per-image counts)" : "–";
+    public string FormatTwoLevel() => TwoLevel is { } t ? ComparisonText.Interval(t) : ClaimDefinition.IsDeterministic(Claim.Metric) ? "–" : "– (no per-image counts)";
 
     public string Verdict => Outcome.ToString();
     public string FormatOurs() => Ratio is double r ? $"{Ours.Format()}, ratio {r.ToString("0.00", CultureInfo.InvariantCulture)}×" : Ours.Format();
+
+    /// <summary>The paper's own Δ, where it was found.</summary>
+    public string FormatPaper() => Claim.PaperResult is { } p
+        ? string.Create(CultureInfo.InvariantCulture, $"{p.Delta:+0.##;-0.##} {p.Unit} ({p.Dataset}; {p.Source})")
+        : "not found";
 }
 
+/// <summary>A comparison we added (never in the family, never a verdict), with its intervals.</summary>
+public sealed record DiagnosticCheck(DiagnosticDefinition Diagnostic, Comparison Ours, TwoLevelInterval? TwoLevel);
+
+/// <summary>Naming against localisation for one compared pair: the change in the share of garment pixels given another
+/// garment's label and in foreground/background IoU (protocol v3 runs only).</summary>
+public sealed record NamingSplit(string Variant, string Versus, Comparison? Misnamed, Comparison? Foreground);
+
 /// <summary>
-/// The paper-style table of one experiment: each variant's mean ± std over seeds, its difference to the baseline
-/// with a two-sided paired t-test over seeds (same seed = same initialisation and data stream, so pairs share
-/// their randomness), edge metrics and cost, then the paper's claims beside ours.
+/// The paper-style table of one experiment: each variant's mean ± std over seeds, its difference to the baseline with a
+/// two-sided paired t-test over seeds (same seed = same initialisation and data stream, so pairs share their randomness),
+/// edge and alignment metrics and cost; then the paper's pre-registered claims beside ours, the diagnostics we added, and
+/// the naming-vs-localisation split of every claimed comparison.
 /// </summary>
 public sealed record ExperimentSummary(ExperimentDefinition Experiment, string Preset, IReadOnlyList<VariantSummary> Variants,
     IReadOnlyList<ClaimCheck> Claims, int MissingRuns, string TrimapColumn, IReadOnlyList<int> Seeds)
 {
-    public static ExperimentSummary From(ExperimentDefinition experiment, string preset, IReadOnlyList<RunRow> rows, int plannedRuns)
+    public IReadOnlyList<DiagnosticCheck> Diagnostics { get; init; } = [];
+    public IReadOnlyList<NamingSplit> Naming { get; init; } = [];
+    /// <summary>Set when the experiment's claims differ from those registered before its runs (<see cref="ClaimRegistry"/>).</summary>
+    public string? ClaimsChanged { get; init; }
+    /// <summary>The split the runs were scored on and its size, e.g. "test split, 1000 scenes".</summary>
+    public string Split { get; init; } = "";
+
+    public static ExperimentSummary From(ExperimentDefinition experiment, string preset, IReadOnlyList<RunRow> rows, int plannedRuns, string? claimsChanged = null)
     {
         var mine = rows.Where(r => r.Run.Experiment == experiment.Name).ToList();
         string trimapKey = mine.SelectMany(r => r.Metrics.TrimapMeanIoU.Keys).OrderBy(k => int.Parse(k, CultureInfo.InvariantCulture)).FirstOrDefault() ?? "1";
-        Dictionary<int, T> BySeed<T>(string variant, Func<RunRow, T> metric) =>
-            mine.Where(r => r.Run.Variant == variant).ToDictionary(r => r.Run.Seed, metric);
-        Comparison? Compare(string variant, string versus, Func<RunRow, double> metric, bool deterministic = false)
-        {
-            var a = BySeed(variant, metric);
-            var b = BySeed(versus, metric);
-            var seeds = a.Keys.Intersect(b.Keys).OrderBy(s => s).ToList();
-            if (seeds.Count == 0) return null;
-            return Comparison.Of(seeds.Select(s => a[s]).ToList(), seeds.Select(s => b[s]).ToList(), deterministic);
-        }
-
-        // Over the seeds both variants finished; none when any of those runs predates per-image counts.
-        (double, double)? ImageInterval(string variant, string versus)
-        {
-            var a = BySeed(variant, r => r.PerImage);
-            var b = BySeed(versus, r => r.PerImage);
-            var seeds = a.Keys.Intersect(b.Keys).OrderBy(s => s).ToList();
-            if (seeds.Count == 0 || seeds.Any(s => a[s] is null || b[s] is null)) return null;
-            return ImageBootstrap.PairedDelta(seeds.Select(s => (a[s]!, b[s]!)).ToList());
-        }
+        var evidence = new PairedEvidence(mine);
 
         var variants = new List<VariantSummary>();
         foreach (var v in experiment.Variants)
@@ -118,69 +127,107 @@ public sealed record ExperimentSummary(ExperimentDefinition Experiment, string P
                 Stat.Of(runs.Select(r => r.Metrics.MeanIoU).ToList()),
                 Stat.Of(runs.Select(r => r.Metrics.BoundaryF).ToList()),
                 Stat.Of(runs.Select(r => r.Metrics.TrimapMeanIoU.GetValueOrDefault(trimapKey, double.NaN)).ToList()),
-                v.Name == experiment.Baseline ? null : Compare(v.Name, experiment.Baseline, r => r.Metrics.MeanIoU),
-                runs[0].Metrics.GMacs, runs[0].Metrics.Parameters["total"], runs[0].LatencyMs));
+                v.Name == experiment.Baseline ? null : evidence.Compare(v.Name, experiment.Baseline, MetricOf(experiment, "miou")),
+                runs[0].Metrics.GMacs, runs[0].Metrics.Parameters["total"], runs[0].LatencyMs)
+            {
+                EdgeF2 = Stat.Of(runs.Select(r => AlignmentValue(r.Metrics, "edgeF2")).ToList()),
+                ForegroundIoU = Stat.Of(runs.Select(r => AlignmentValue(r.Metrics, "foregroundIoU")).ToList()),
+                Misnamed = Stat.Of(runs.Select(r => AlignmentValue(r.Metrics, "misnamedShare")).ToList()),
+            });
         }
 
-        var tested = new List<(ClaimDefinition Claim, Comparison Ours, string? Outside, double? Ratio, (double, double)? Images)>();
+        var tested = new List<(ClaimDefinition Claim, Comparison Ours, string? Outside, double? Ratio, TwoLevelInterval? TwoLevel)>();
         foreach (var claim in experiment.Claims)
         {
-            var metric = ClaimMetric(experiment, claim.Metric);
-            var ours = Compare(claim.Variant, claim.Versus, metric, ClaimDefinition.IsDeterministic(claim.Metric));
+            var ours = evidence.Compare(claim.Variant, claim.Versus, MetricOf(experiment, claim.Metric), ClaimDefinition.IsDeterministic(claim.Metric));
             if (ours is null) continue;
             double? ratio = null;
-            if (claim.Metric == "gmacs")
+            if (ClaimDefinition.IsDeterministic(claim.Metric))
             {
+                var metric = MetricOf(experiment, claim.Metric);
                 double versus = mine.Where(r => r.Run.Variant == claim.Versus).Select(metric).DefaultIfEmpty(double.NaN).Average();
                 ratio = mine.Where(r => r.Run.Variant == claim.Variant).Select(metric).Average() / versus;
             }
             var configs = mine.Where(r => r.Run.Variant == claim.Variant || r.Run.Variant == claim.Versus).Select(r => r.Run.Config);
-            tested.Add((claim, ours, claim.Setting?.Violation(configs), ratio, claim.Metric == "miou" ? ImageInterval(claim.Variant, claim.Versus) : null));
+            string? outside = claim.Setting?.Violation(configs) ?? PremiseUnmet(claim, evidence, experiment);
+            tested.Add((claim, ours, outside, ratio, ClaimDefinition.IsDeterministic(claim.Metric) ? null : evidence.TwoLevel(claim.Variant, claim.Versus, claim.Metric)));
         }
-        // Holm within this paper's claims: only the comparisons that are tested (a p exists, inside the setting).
-        var family = tested.Select(t => t.Outside is null && !t.Ours.Deterministic ? t.Ours.P : double.NaN).ToList();
-        var adjusted = Statistics.Holm(family);
-        int familySize = family.Count(p => !double.IsNaN(p));
+        // Holm within this paper's pre-registered claims: only the comparisons that are tested (inside the setting, not a cost).
+        bool InFamily(int i) => tested[i].Outside is null && !tested[i].Ours.Deterministic;
+        var decisionP = tested.Select((t, i) => InFamily(i) ? t.TwoLevel?.P ?? t.Ours.P : double.NaN).ToList();
+        var equivalenceP = tested.Select((t, i) => InFamily(i) && t.TwoLevel is { } two ? two.EquivalenceP(Verdicts.EquivalenceMargin) : double.NaN).ToList();
+        var adjusted = Statistics.Holm(decisionP);
+        var adjustedEquivalence = Statistics.Holm(equivalenceP);
+        int familySize = decisionP.Count(p => !double.IsNaN(p));
         var claims = tested.Select((t, i) =>
         {
             var ours = familySize > 1 && !double.IsNaN(adjusted[i]) ? t.Ours with { HolmP = adjusted[i] } : t.Ours;
-            return new ClaimCheck(t.Claim, ours, Verdicts.Decide(t.Claim, ours, t.Outside, familySize), t.Ratio, t.Images);
+            double? equivalence = double.IsNaN(adjustedEquivalence[i]) ? null : adjustedEquivalence[i];
+            string? power = PowerNote(t.Ours, t.TwoLevel, Math.Max(1, familySize));
+            Evidence? proof = t.TwoLevel is { } two
+                ? new Evidence(two.Low, two.High, "95 % interval over seeds and images", familySize > 1 ? adjusted[i] : two.P, equivalence, power)
+                : ours.HasInterval ? new Evidence(ours.CiLow, ours.CiHigh, "95 % CI over seeds", ours.DecisionP, null, power) : null;
+            var verdict = Verdicts.Decide(t.Claim, ours, t.Outside, familySize, t.Ratio, proof, experiment.Reconstruction);
+            return new ClaimCheck(t.Claim, ours, verdict, t.Ratio, t.TwoLevel, equivalence, power);
         }).ToList();
+
+        var diagnostics = experiment.Diagnostics
+            .Select(d => evidence.Compare(d.Variant, d.Versus, MetricOf(experiment, d.Metric)) is { } c
+                ? new DiagnosticCheck(d, c, evidence.TwoLevel(d.Variant, d.Versus, d.Metric)) : null)
+            .OfType<DiagnosticCheck>().ToList();
+        var naming = experiment.Claims.Where(c => !ClaimDefinition.IsDeterministic(c.Metric)).Select(c => (c.Variant, c.Versus)).Distinct()
+            .Select(p => new NamingSplit(p.Variant, p.Versus,
+                evidence.Compare(p.Variant, p.Versus, MetricOf(experiment, "misnamedShare")),
+                evidence.Compare(p.Variant, p.Versus, MetricOf(experiment, "foregroundIoU"))))
+            .Where(n => n.Misnamed is { Delta: var d } && double.IsFinite(d)).ToList();
+        var splits = mine.Select(r => $"{r.Metrics.Split ?? "validation"} split, {r.Metrics.EvalImages} scenes").Distinct().ToList();
         return new ExperimentSummary(experiment, preset, variants, claims, plannedRuns - mine.Count, $"trimap {trimapKey}px",
-            mine.Select(r => r.Run.Seed).Distinct().OrderBy(s => s).ToList());
+            mine.Select(r => r.Run.Seed).Distinct().OrderBy(s => s).ToList())
+        {
+            Diagnostics = diagnostics, Naming = naming, ClaimsChanged = claimsChanged, Split = string.Join("; ", splits),
+        };
     }
 
-    static Func<RunRow, double> ClaimMetric(ExperimentDefinition experiment, string name) => name switch
+    /// <summary>A claim whose measured premise fails (e.g. fine-tuning clearly beats a frozen backbone) is outside the setting.</summary>
+    static string? PremiseUnmet(ClaimDefinition claim, PairedEvidence evidence, ExperimentDefinition experiment)
+    {
+        if (claim.Setting?.Premise is not { } premise) return null;
+        if (evidence.Compare(premise.Variant, premise.Versus, MetricOf(experiment, "miou")) is not { } c) return null; // not measured at this preset
+        var interval = evidence.TwoLevel(premise.Variant, premise.Versus, "miou");
+        double low = interval?.Low ?? c.CiLow;
+        return low > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{premise.Reason}: {premise.Variant} − {premise.Versus} = {c.Delta:+0.00;-0.00} mIoU, 95 % interval from {low:+0.00;-0.00}")
+            : null;
+    }
+
+    /// <summary>The smallest effect this many seeds detect at 80 % power at Holm's strictest level, and the seeds the observed Δ needs.</summary>
+    static string? PowerNote(Comparison ours, TwoLevelInterval? two, int familySize)
+    {
+        if (ours.Deterministic || ours.Pairs < 2) return null;
+        double alpha = 0.05 / familySize;
+        double spread = two is { } t ? Math.Sqrt(t.SeedVariance * t.Seeds) : ours.DifferenceStd;
+        double imageVariance = two?.ImageVariance ?? 0;
+        if (!double.IsFinite(spread)) return null;
+        double mde = Power.MinimalDetectableEffect(spread, imageVariance, ours.Pairs, alpha);
+        string needed = Power.SeedsNeeded(ours.Delta, spread, imageVariance, alpha) is int n ? $"the observed Δ needs ≈ {n} seeds" : "the observed Δ is beyond reach of any seed count here";
+        return string.Create(CultureInfo.InvariantCulture, $"detectable at 80 % power with {ours.Pairs} seeds: |Δ| ≥ {mde:0.00}; {needed}");
+    }
+
+    internal static Func<RunRow, double> MetricOf(ExperimentDefinition experiment, string name) => name switch
     {
         "miou" => r => r.Metrics.MeanIoU,
         "boundaryF" => r => r.Metrics.BoundaryF,
         "gmacs" => r => r.Metrics.GMacs,
+        var m when Evaluation.AlignmentResult.Names.Contains(m) => r => AlignmentValue(r.Metrics, m),
         var m when m.StartsWith("trimap", StringComparison.Ordinal) => r => r.Metrics.TrimapMeanIoU.GetValueOrDefault(m["trimap".Length..].TrimEnd('p', 'x'), double.NaN),
-        _ => throw new InputException($"experiments/{experiment.Name}.json claims", $"unknown metric '{name}'", "use miou, boundaryF, trimapN or gmacs"),
+        _ => throw new InputException($"experiments/{experiment.Name}.json claims", $"unknown metric '{name}'", "use miou, boundaryF, trimapN, gmacs or an alignment metric (edgeF2, foregroundIoU, …)"),
     };
 
-    public string ToMarkdown()
-    {
-        var s = new StringBuilder();
-        s.AppendLine($"## {Experiment.Title} — preset `{Preset}`").AppendLine();
-        if (Experiment.Question.Length > 0) s.AppendLine($"*{Experiment.Question}*").AppendLine();
-        if (MissingRuns > 0) s.AppendLine($"**{MissingRuns} planned run(s) missing — the table is incomplete.**").AppendLine();
-        s.AppendLine($"| variant | mIoU | Δ mIoU vs {Experiment.Baseline} (paired t) | boundary F | {TrimapColumn} mIoU | GMACs | params (M) | latency (ms) |");
-        s.AppendLine("|---|---|---|---|---|---|---|---|");
-        foreach (var v in Variants)
-            s.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {v.Variant} | {v.MeanIoU.Format()} | {v.VersusBaseline?.Format() ?? "baseline"} | {v.BoundaryF.Format()} | {v.Trimap.Format()} | {v.GMacs:F3} | {v.Parameters / 1e6:F2} | {(v.LatencyMs is double l ? l.ToString("F1", CultureInfo.InvariantCulture) : "–")} |"));
-        s.AppendLine().AppendLine($"Mean ± sample std over seeds {string.Join(", ", Seeds)}; Δ is the mean paired difference with its 95 % confidence " +
-                                  "interval [low, high] and p of a two-sided paired t-test (n−1 degrees of freedom), uncorrected in this table.");
-        if (Claims.Count > 0)
-        {
-            s.AppendLine().AppendLine(Verdicts.Rule).AppendLine();
-            s.AppendLine("| paper's claim | comparison | ours: Δ [95 % CI over seeds] | 95 % CI over validation images (paired bootstrap) | verdict |").AppendLine("|---|---|---|---|---|");
-            foreach (var c in Claims)
-                s.AppendLine($"| {c.Claim.Paper} | {c.Claim.Variant} vs {c.Claim.Versus} ({c.Claim.Metric}, expected {c.Claim.Direction}) | {c.FormatOurs()} | {c.FormatImageInterval()} | {c.Verdict} |");
-        }
-        return s.ToString();
-    }
+    /// <summary>An alignment metric of a run, NaN for runs made before protocol v3 measured it.</summary>
+    internal static double AlignmentValue(Training.RunMetrics metrics, string name) =>
+        metrics.Alignment?.Named().Where(n => n.Name == name).Select(n => n.Value).DefaultIfEmpty(double.NaN).First() ?? double.NaN;
+
+    public string ToMarkdown() => SummaryMarkdown.Of(this);
 
     public DataFrame ToDataFrame() => new(
         new StringDataFrameColumn("variant", Variants.Select(v => v.Variant)),
@@ -195,6 +242,9 @@ public sealed record ExperimentSummary(ExperimentDefinition Experiment, string P
         new DoubleDataFrameColumn("boundary_f_std", Variants.Select(v => v.BoundaryF.Std)),
         new DoubleDataFrameColumn("trimap_mean", Variants.Select(v => v.Trimap.Mean)),
         new DoubleDataFrameColumn("trimap_std", Variants.Select(v => v.Trimap.Std)),
+        new DoubleDataFrameColumn("edge_f2_mean", Variants.Select(v => NullIfNaN(v.EdgeF2.Mean))),
+        new DoubleDataFrameColumn("foreground_iou_mean", Variants.Select(v => NullIfNaN(v.ForegroundIoU.Mean))),
+        new DoubleDataFrameColumn("misnamed_share_mean", Variants.Select(v => NullIfNaN(v.Misnamed.Mean))),
         new DoubleDataFrameColumn("gmacs", Variants.Select(v => v.GMacs)),
         new Int64DataFrameColumn("params", Variants.Select(v => v.Parameters)),
         new DoubleDataFrameColumn("latency_ms", Variants.Select(v => v.LatencyMs)));

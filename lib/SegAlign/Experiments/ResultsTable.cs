@@ -8,7 +8,8 @@ namespace SegAlign.Experiments;
 
 /// <summary>A finished run as one tidy row (what experiments, summaries and notebooks read); <paramref name="PerImage"/>
 /// is null for runs made before per-image counts were recorded.</summary>
-public sealed record RunRow(PlannedRun Run, RunMetrics Metrics, double? LatencyMs, PerImageCounts? PerImage = null);
+public sealed record RunRow(PlannedRun Run, RunMetrics Metrics, double? LatencyMs, PerImageCounts? PerImage = null,
+    IReadOnlyList<AlignmentCounts>? PerImageAlignment = null);
 
 /// <summary>
 /// The tidy results table: one row per (experiment, variant, seed) — metrics, per-class IoU, edge metrics,
@@ -37,6 +38,13 @@ public static class ResultsTable
             new DoubleDataFrameColumn("aacc", rows.Select(r => r.Metrics.PixelAccuracy)),
             new DoubleDataFrameColumn("boundary_f", rows.Select(r => r.Metrics.BoundaryF)),
         };
+        // Protocol v3's alignment metrics (empty for earlier runs) and the split the row was scored on.
+        if (rows.Any(r => r.Metrics.Alignment is not null))
+        {
+            columns.Add(new StringDataFrameColumn("split", rows.Select(r => r.Metrics.Split ?? "validation")));
+            foreach (var name in AlignmentResult.Names)
+                columns.Add(new DoubleDataFrameColumn(SnakeCase(name), rows.Select(r => r.Metrics.Alignment?.Named().Where(n => n.Name == name).Select(n => (double?)n.Value).FirstOrDefault())));
+        }
         foreach (var w in trimapWidths)
             columns.Add(new DoubleDataFrameColumn($"trimap_{w}px", rows.Select(r => r.Metrics.TrimapMeanIoU.TryGetValue(w, out var v) ? v : (double?)null)));
         foreach (var name in classNames)
@@ -57,6 +65,8 @@ public static class ResultsTable
         ]);
         return new DataFrame(columns);
     }
+
+    static string SnakeCase(string name) => string.Concat(name.Select((c, i) => char.IsUpper(c) || char.IsDigit(c) && i > 0 && !char.IsDigit(name[i - 1]) ? "_" + char.ToLowerInvariant(c) : c.ToString()));
 
     public static void Save(DataFrame frame, string path) =>
         AtomicFile.Write(path, stream => DataFrame.SaveCsv(frame, stream, ',', true, new UTF8Encoding(false), CultureInfo.InvariantCulture));

@@ -165,7 +165,7 @@ public sealed class Study
     }
 
     /// <summary>The validation split every variant is scored on.</summary>
-    public ISegmentationDataset Validation => validation ??= DatasetRegistry.CreateValidation(Plan[0].Config.Data);
+    public ISegmentationDataset Validation => validation ??= DatasetRegistry.CreateEvaluation(Plan[0].Config.Data);
 
     public IReadOnlyList<string> ClassNames => Validation.ClassNames;
 

@@ -28,6 +28,13 @@ public sealed record RunMetrics
     public required double PixelAccuracy { get; init; }
     public required double BoundaryF { get; init; }
     public required IReadOnlyDictionary<string, double> TrimapMeanIoU { get; init; }
+    /// <summary>Alignment apart from recognition (protocol v3: class-agnostic edges, foreground IoU, misnamed share, named
+    /// garments); absent in runs made before it existed.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public AlignmentResult? Alignment { get; init; }
+    /// <summary>The split the metrics are on ("validation" or "test"); absent (validation) in runs made before test splits existed.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Split { get; init; }
     public required IReadOnlyList<ClassResult> Classes { get; init; }
     public required IReadOnlyList<string> AbsentClasses { get; init; }
     public required int EvalImages { get; init; }
@@ -50,6 +57,8 @@ public sealed record RunMetrics
         FinalLoss = finalLoss,
         MeanIoU = evaluation.Metrics.MeanIoU, MeanAccuracy = evaluation.Metrics.MeanAccuracy, PixelAccuracy = evaluation.Metrics.PixelAccuracy,
         BoundaryF = evaluation.MeanBoundaryF,
+        Alignment = evaluation.Alignment.Result(),
+        Split = config.Data.EvaluatedSplit,
         TrimapMeanIoU = evaluation.TrimapMeanIoU.ToDictionary(p => p.Key.ToString(CultureInfo.InvariantCulture), p => p.Value),
         Classes = evaluation.Metrics.Classes.Select((c, i) => new ClassResult(c.Name, c.IoU, c.Accuracy, evaluation.BoundaryFPerClass[i], c.GroundTruthPixels, c.PredictedPixels)).ToList(),
         AbsentClasses = evaluation.Metrics.AbsentClasses.ToList(),
@@ -74,6 +83,10 @@ public sealed class RunFolder(string path)
     /// <summary>Each validation image's per-class intersection and union (for the bootstrap over images); runs made
     /// before it existed do not have it.</summary>
     public string PerImageFile => System.IO.Path.Combine(Path, "per_image_counts.csv");
+    /// <summary>Each evaluated image's alignment counts (protocol v3; <see cref="AlignmentMetrics"/>).</summary>
+    public string PerImageAlignmentFile => System.IO.Path.Combine(Path, "per_image_alignment.csv");
+    /// <summary>The arg-max predictions on the evaluation split (protocol v3; <see cref="PredictionArchive"/>).</summary>
+    public string PredictionsFile => System.IO.Path.Combine(Path, "predictions.bin");
     /// <summary>What a sweep asked a worker process to train here, and that worker's console output.</summary>
     public string RequestFile => System.IO.Path.Combine(Path, "request.json");
     public string WorkerLogFile => System.IO.Path.Combine(Path, "train.out");
@@ -143,6 +156,7 @@ public sealed class RunFolder(string path)
         var percentages = new List<(string Name, double Value)>
             { ("meanIoU", metrics.MeanIoU), ("meanAccuracy", metrics.MeanAccuracy), ("pixelAccuracy", metrics.PixelAccuracy), ("boundaryF", metrics.BoundaryF) };
         percentages.AddRange((metrics.TrimapMeanIoU ?? new Dictionary<string, double>()).Select(t => ($"trimapMeanIoU.{t.Key}", t.Value)));
+        percentages.AddRange(metrics.Alignment?.Named().Select(n => ($"alignment.{n.Name}", n.Value)) ?? []);
         percentages.AddRange((metrics.Classes ?? []).SelectMany(c => new[] { ($"classes.{c.Name}.iou", c.IoU), ($"classes.{c.Name}.boundaryF", c.BoundaryF) })
             .Where(c => c.Item2 is not null).Select(c => (c.Item1, c.Item2!.Value)));
         foreach (var (name, value) in percentages)
@@ -179,9 +193,12 @@ public sealed class RunFolder(string path)
     }
 
     /// <summary>Writes the result files; metrics.json goes last so its presence means the run is complete.</summary>
-    public void WriteResults(RunMetrics metrics, ConfusionMatrix confusion, IReadOnlyList<string> classNames, PerImageCounts? perImage = null)
+    public void WriteResults(RunMetrics metrics, ConfusionMatrix confusion, IReadOnlyList<string> classNames, PerImageCounts? perImage = null,
+        AlignmentMetrics? alignment = null, PredictionArchive.Writer? predictions = null)
     {
         if (perImage is not null) AtomicFile.WriteAllText(PerImageFile, perImage.ToCsv());
+        if (alignment is not null) AtomicFile.WriteAllText(PerImageAlignmentFile, alignment.ToCsv());
+        predictions?.Save(PredictionsFile);
 
         var perClass = new StringBuilder("class,iou,accuracy,boundary_f,gt_pixels,predicted_pixels\n");
         foreach (var c in metrics.Classes)
@@ -195,6 +212,10 @@ public sealed class RunFolder(string path)
 
         AtomicFile.WriteAllText(MetricsFile, JsonSerializer.Serialize(metrics, Json.Options));
     }
+
+    /// <summary>The per-image alignment counts, or null for a run made before protocol v3.</summary>
+    public IReadOnlyList<AlignmentCounts>? ReadPerImageAlignment() =>
+        File.Exists(PerImageAlignmentFile) ? AlignmentMetrics.Parse(File.ReadAllText(PerImageAlignmentFile), PerImageAlignmentFile) : null;
 
     /// <summary>The per-image counts, or null for a run made before they were recorded.</summary>
     public PerImageCounts? ReadPerImage() =>

@@ -47,7 +47,7 @@ public static class Trainer
 
         DatasetPreflight.Check(config.Data); // a bad validation file must not wait for the end of training
         var train = DatasetRegistry.CreateTrain(config.Data, seed);
-        var validation = DatasetRegistry.CreateValidation(config.Data);
+        var validation = DatasetRegistry.CreateEvaluation(config.Data);
         torch.manual_seed(seed);
         if (device.type == DeviceType.CUDA) torch.cuda.manual_seed_all(seed);
         using var model = new Segmentor(config.Model, train.NumClasses);
@@ -55,10 +55,14 @@ public static class Trainer
         model.to(device);
 
         var decoderParameters = model.Decoder.parameters().Concat(model.AuxHead?.parameters() ?? []).ToList();
-        using var optimiser = Optimiser.Create(config.Train, [
-            new ParameterGroup("backbone", model.Backbone.parameters().ToList(), 1.0),
-            new ParameterGroup("decoder", decoderParameters, config.Train.DecoderLrMultiplier),
-        ]);
+        bool frozen = config.Train.FreezeBackbone == true;
+        if (frozen) foreach (var p in model.Backbone.parameters()) p.requires_grad_(false);
+        using var optimiser = Optimiser.Create(config.Train, frozen
+            ? [new ParameterGroup("decoder", decoderParameters, config.Train.DecoderLrMultiplier)]
+            : [
+                new ParameterGroup("backbone", model.Backbone.parameters().ToList(), 1.0),
+                new ParameterGroup("decoder", decoderParameters, config.Train.DecoderLrMultiplier),
+            ]);
 
         using var average = config.Train.EmaDecay is double decay ? new WeightAverage(model, decay) : null;
         int start = 0;
@@ -90,7 +94,8 @@ public static class Trainer
         var flops = ModelStats.CountMacs(model, first.Height, first.Width, first.Channels);
         var metrics = RunMetrics.From(evaluation, config, seed, hash, config.Train.Iterations, trainSeconds, finalLoss,
             flops.GMacs, ModelStats.Parameters(model), TorchRuntime.Describe().ToString(), Provenance.Of(AppContext.BaseDirectory));
-        folder.WriteResults(metrics, evaluation.Confusion, validation.ClassNames, evaluation.PerImage);
+        folder.WriteResults(metrics, evaluation.Confusion, validation.ClassNames, evaluation.PerImage, evaluation.Alignment,
+            config.Data.EvaluatedSplit == "test" ? evaluation.Predictions : null);
         return new TrainOutcome(folder, metrics, true);
     }
 
@@ -109,6 +114,7 @@ public static class Trainer
     {
         var t = config.Train;
         model.train();
+        if (t.FreezeBackbone == true) model.Backbone.eval(); // frozen batch-norm statistics too
         using var batches = new BatchStream(train, t.BatchSize, seed, start, end);
         var clock = Stopwatch.StartNew();
         double lossSum = 0, lastLoss = double.NaN;

@@ -19,6 +19,15 @@ public sealed record RspOptions : IValidatable
     /// <summary>Extract relational context on the top level first (pixel-to-region relation of P5 with itself).</summary>
     public bool TopRelation { get; init; } = true;
 
+    /// <summary>
+    /// With <c>model.contextInputSize</c>: shrink the window for each level's own coarse map (the paper's k = 5 on the 8×8 and
+    /// 16×16 maps of a 128-px input, k = 3 only where P5 is 4×4) instead of for P5 on every level (protocol v2's rule).
+    /// </summary>
+    /// Unset (null) is protocol v2's rule and stays out of resolved configs, so their hashes do not change.
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public bool? RegionPerLevel { get => regionPerLevel; init => regionPerLevel = value == true ? true : null; }
+    readonly bool? regionPerLevel;
+
     public void Validate(string where)
     {
         if (RegionSize < 1 || RegionSize % 2 == 0 || RegionSize > 15)
@@ -91,13 +100,21 @@ public sealed class RspDecoder : Decoder, IRelationProducer
                 $"{options.Heads} heads must divide the width {d} and the key width {keyChannels}", "use a power of two for both (e.g. heads 4, decoderChannels 128)");
         for (int i = 0; i < 4; i++) fpn_in.Add(new ConvBnAct(context.InChannels[i], d, 1));
         RegionSize = ContextScaling.RegionSize(options.RegionSize, context.ContextMapSide(3));
+        // rsp[i] relates level i (P2..P4) to the level above it; the RSE relates P5 to itself.
+        levelRegion = [.. Enumerable.Range(0, 3).Select(i => options.RegionPerLevel == true ? ContextScaling.RegionSize(options.RegionSize, context.ContextMapSide(i + 1)) : RegionSize)];
         if (options.TopRelation) rse = new RelationBlock(d, keyChannels, options.Heads, RegionSize);
-        for (int i = 0; i < 3; i++) rsp.Add(new RelationBlock(d, keyChannels, options.Heads, RegionSize));
+        for (int i = 0; i < 3; i++) rsp.Add(new RelationBlock(d, keyChannels, options.Heads, levelRegion[i]));
         classifier = new ConvLayer(d, context.NumClasses, 1, bias: true, init: ConvInit.PyTorchDefault);
         RegisterComponents();
     }
 
+    /// <summary>The window of the top level (P5 with itself, and P4 relating to P5).</summary>
     public int RegionSize { get; }
+
+    readonly int[] levelRegion;
+
+    /// <summary>The window of the step that refines level P(i+2) from the level above it.</summary>
+    public int RegionSizeAt(int level) => levelRegion[level];
 
     public bool RecordRelations { get; set; }
 
@@ -114,17 +131,17 @@ public sealed class RspDecoder : Decoder, IRelationProducer
         if (RecordRelations) { foreach (var map in recorded) map.Weights.Dispose(); recorded.Clear(); }
 
         var f = fpn_in[3].forward(c[3]);
-        if (rse is not null) f = Propagate("rse.p5", rse, f, f);
+        if (rse is not null) f = Propagate("rse.p5", rse, f, f, RegionSize);
         for (int i = 2; i >= 0; i--)
-            f = Propagate($"rsp.p{i + 2}", rsp[i], fpn_in[i].forward(c[i]), f);
+            f = Propagate($"rsp.p{i + 2}", rsp[i], fpn_in[i].forward(c[i]), f, levelRegion[i]);
         return new DecoderOutput(classifier.forward(f));
     }
 
-    Tensor Propagate(string name, RelationBlock block, Tensor lateral, Tensor coarser)
+    Tensor Propagate(string name, RelationBlock block, Tensor lateral, Tensor coarser, int regionSize)
     {
         var (output, weights) = block.forward(lateral, coarser);
         if (RecordRelations)
-            recorded.Add(new RelationMap(name, RegionSize, Ops.Detach(weights).DetachFromDisposeScope(), coarser.shape[2], coarser.shape[3]));
+            recorded.Add(new RelationMap(name, regionSize, Ops.Detach(weights).DetachFromDisposeScope(), coarser.shape[2], coarser.shape[3]));
         return output;
     }
 }
