@@ -32,6 +32,8 @@ public static partial class Commands
             c.Add(experiment); c.Add(preset); c.Add(set); c.Add(results);
         }
         run.Add(seeds); run.Add(variants); run.Add(jobs); run.Add(threads);
+        var slurmThreads = new Option<int>("--threads") { Description = "libtorch threads per task (default 1, as the sweep pins them, so a run gives the same numbers).", DefaultValueFactory = _ => SlurmScript.SweepThreads };
+        slurm.Add(slurmThreads);
         list.Add(preset); list.Add(results);
 
         IReadOnlyList<ExperimentDefinition> Definitions(ParseResult p)
@@ -118,8 +120,8 @@ public static partial class Commands
             {
                 var planned = ExperimentPlan.Resolve(definition, presetName, overrides);
                 ExperimentPlan.CheckExisting(store, planned);
-                string script = ExperimentResults.EmitSlurm(definition, presetName, store, planned);
-                Console.WriteLine($"wrote {script} — submit with: sbatch {script}");
+                string script = SlurmScript.Emit(definition, presetName, store, planned, OptionChecks.AtLeast(p.GetValue(slurmThreads), 1, "--threads", "use 1 (as the sweep does) or more"));
+                Console.WriteLine($"wrote {SafePaths.Shown(script)} — submit from the repository root with: sbatch {SlurmScript.BashQuote(Path.GetRelativePath(Presets.RepositoryRoot, script))}");
             }
             return 0;
         }));
