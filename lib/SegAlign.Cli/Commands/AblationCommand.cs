@@ -167,6 +167,8 @@ public static partial class Commands
         switch (e.Status)
         {
             case "started": Console.WriteLine($"[{e.Elapsed:hh\\:mm\\:ss}] start {name} ({e.Run.Key})"); break;
+            case "waiting": Console.WriteLine($"[{e.Elapsed:hh\\:mm\\:ss}] waiting for {name} ({e.Run.Key}): {e.Error}; it is trained here if that process stops"); break;
+            case "done elsewhere": Console.WriteLine($"[{e.Elapsed:hh\\:mm\\:ss}] {e.Finished}/{e.Total} done {name} by another process: mIoU {e.Metrics!.MeanIoU:F2}"); break;
             case "done": Console.WriteLine($"[{e.Elapsed:hh\\:mm\\:ss}] {e.Finished}/{e.Total} done {name}: mIoU {e.Metrics!.MeanIoU:F2}, boundary F {e.Metrics.BoundaryF:F2} ({e.Metrics.TrainSeconds:F0} s)"); break;
             default: Console.WriteLine($"[{e.Elapsed:hh\\:mm\\:ss}] {e.Finished}/{e.Total} FAILED {name}: {e.Error}"); break;
         }

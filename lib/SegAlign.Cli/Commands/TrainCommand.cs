@@ -37,11 +37,10 @@ public static partial class Commands
             Console.WriteLine($"device: {TorchRuntime.Describe()}");
             if (MixedPrecision.EmulationWarning(config.Train, TorchRuntime.Device) is { } warning) Console.WriteLine(warning);
             Console.WriteLine($"run:    {config.Model.Decoder} on {config.Data.Dataset}, config {config.Hash()}, seed {runSeed} → {folder}");
-            // A run folder of a results store is locked as a sweep locks it: two trainers never write one run.
-            using var held = RunLock.PathForRunFolder(folder) is { } lockPath
-                ? RunLock.TryAcquireAt(lockPath) ?? throw new InputException(folder, "is being trained by another process (a sweep or another train)",
-                    "wait for it to finish, or stop it; its lock is " + SafePaths.Shown(lockPath))
-                : null;
+            // Every output folder is locked (a store's run folder as a sweep locks it): two trainers never write one folder.
+            string lockPath = RunLock.PathForOutputFolder(folder);
+            using var held = RunLock.TryAcquireAt(lockPath) ?? throw new InputException(folder, "is being trained by another process (a sweep or another train)",
+                "wait for it to finish, or stop it; its lock is " + SafePaths.Shown(lockPath));
             using var cancel = CancelOnCtrlC();
             var outcome = ProgressDisplay.Run($"{config.Model.Decoder} s{runSeed}", progress =>
                 Trainer.Run(config, runSeed, folder, new TrainOptions { Resume = parse.GetValue(resume), Threads = threadCount }, progress, cancel.Token));
