@@ -73,6 +73,9 @@ public static class Trainer
         double previousSeconds = log.Count > 0 ? log[^1].Seconds : 0;
         int end = Math.Min(config.Train.Iterations, options.StopAfter ?? int.MaxValue);
         double finalLoss = TrainIterations(config, seed, model, optimiser, average, train, device, start, end, previousSeconds, log, folder, progress, cancellation);
+        // Resuming a run whose last checkpoint is its end (the crash came at the results) trains no iteration: the
+        // loss is the log's last, never NaN.
+        if (!double.IsFinite(finalLoss) && log.Count > 0) finalLoss = log[^1].Loss;
         double trainSeconds = log.Count > 0 ? log[^1].Seconds : previousSeconds;
         bool complete = end >= config.Train.Iterations;
         // A finished run evaluates (and its checkpoint keeps) the average, not the last iterate; a stopped one keeps the
