@@ -80,8 +80,16 @@ public static partial class Commands
                               $"{jobCount} at a time × {threadCount} thread(s) → {store.Root}");
             using var cancel = CancelOnCtrlC();
             IRunExecutor executor = jobCount == 1 ? new InProcessExecutor() : new ChildProcessExecutor(WorkerCommand);
-            var sweep = ExperimentRunner.Run(planned, store, executor, jobCount, threadCount, new ImmediateProgress<RunEvent>(ReportRun), cancel.Token,
-                PlainPretrainProgress("pretrain"));
+            SweepResult sweep;
+            try
+            {
+                sweep = ExperimentRunner.Run(planned, store, executor, jobCount, threadCount, new ImmediateProgress<RunEvent>(ReportRun), cancel.Token,
+                    PlainPretrainProgress("pretrain"));
+            }
+            catch (OperationCanceledException) when (cancel.Token.IsCancellationRequested)
+            {
+                return cancel.ReportStopped("the same command: finished runs are kept and stopped ones continue from their checkpoints");
+            }
             Console.WriteLine($"{sweep.AlreadyDone} already done, {sweep.Trained} trained, {sweep.Failures.Count} failed.");
             // Latency is measured once per config that has a finished run, after training has freed the cores: with
             // --threads when given, else every core.
