@@ -31,7 +31,7 @@ public static class FileLock
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             stream?.Dispose();
-            throw new InputException(Experiments.SafePaths.Shown(path), $"cannot be locked: the file system refuses it ({e.Message.TrimEnd('.')})",
+            throw new InputException(path, $"cannot be locked: the file system refuses it ({e.Message.TrimEnd('.')})",
                 "make the folder writable and free some space, or choose another output or results folder");
         }
     }
