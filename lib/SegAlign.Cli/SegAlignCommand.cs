@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using SegAlign.Platform;
 
 namespace SegAlign.Cli;
@@ -13,7 +14,13 @@ public static class SegAlignCommand
         foreach (var command in Commands.All()) root.Add(command);
         try
         {
-            return root.Parse(args).Invoke();
+            var parse = root.Parse(args);
+            if (parse.Errors.Count > 0)
+            {
+                Console.Error.WriteLine($"error: {ParseErrorText(parse)}");
+                return 2;
+            }
+            return parse.Invoke();
         }
         catch (InputException e)
         {
@@ -39,6 +46,27 @@ public static class SegAlignCommand
             Console.Error.WriteLine("cancelled");
             return 130;
         }
+    }
+
+    /// <summary>
+    /// The parser's first complaint in the project's form: one line, what and where, and the fix — a number out of
+    /// range (--iterations 99999999999) says so instead of the parser's type name.
+    /// </summary>
+    static string ParseErrorText(ParseResult parse)
+    {
+        var error = parse.Errors[0];
+        var commands = new List<string>();
+        for (var result = (SymbolResult?)parse.CommandResult; result is not null; result = result.Parent)
+            if (result is CommandResult { Parent: not null } command) commands.Insert(0, command.Command.Name);
+        string help = $"see `segalign {string.Join(' ', commands.Append("--help"))}`";
+        if ((error.SymbolResult as OptionResult ?? error.SymbolResult?.Parent as OptionResult) is { Option.ValueType: var type } option && option.Tokens.Count > 0
+            && (Nullable.GetUnderlyingType(type) ?? type) is var numeric && (numeric == typeof(int) || numeric == typeof(long)))
+        {
+            string value = option.Tokens[^1].Value;
+            string range = numeric == typeof(int) ? $"{int.MinValue} to {int.MaxValue}" : $"{long.MinValue} to {long.MaxValue}";
+            return OneLine($"{option.Option.Name}: '{value}' is not a whole number from {range}. Fix: pass a whole number in that range; {help}.");
+        }
+        return OneLine($"{error.Message.TrimEnd('.')}. Fix: {help}.");
     }
 
     /// <summary>The promise is one line: a message that quotes a file's bytes or a user's value must not break it.</summary>

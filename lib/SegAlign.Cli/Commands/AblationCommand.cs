@@ -33,6 +33,8 @@ public static partial class Commands
         }
         var noLatency = new Option<bool>("--no-latency") { Description = "Skip the latency measurement after training (e.g. while other work loads the machine); measure later with `bench --latency-for`." };
         run.Add(seeds); run.Add(variants); run.Add(jobs); run.Add(threads); run.Add(noLatency);
+        var slurmThreads = new Option<int>("--threads") { Description = "libtorch threads per task (default 1, as the sweep pins them, so a run gives the same numbers).", DefaultValueFactory = _ => SlurmScript.SweepThreads };
+        slurm.Add(slurmThreads);
         list.Add(preset); list.Add(results);
 
         IReadOnlyList<ExperimentDefinition> Definitions(ParseResult p)
@@ -79,8 +81,16 @@ public static partial class Commands
                               $"{jobCount} at a time × {threadCount} thread(s) → {store.Root}");
             using var cancel = CancelOnCtrlC();
             IRunExecutor executor = jobCount == 1 ? new InProcessExecutor() : new ChildProcessExecutor(WorkerCommand);
-            var sweep = ExperimentRunner.Run(planned, store, executor, jobCount, threadCount, new ImmediateProgress<RunEvent>(ReportRun), cancel.Token,
-                PlainPretrainProgress("pretrain"));
+            SweepResult sweep;
+            try
+            {
+                sweep = ExperimentRunner.Run(planned, store, executor, jobCount, threadCount, new ImmediateProgress<RunEvent>(ReportRun), cancel.Token,
+                    PlainPretrainProgress("pretrain"));
+            }
+            catch (OperationCanceledException) when (cancel.Token.IsCancellationRequested)
+            {
+                return cancel.ReportStopped("the same command: finished runs are kept and stopped ones continue from their checkpoints");
+            }
             Console.WriteLine($"{sweep.AlreadyDone} already done, {sweep.Trained} trained, {sweep.Failures.Count} failed.");
             // Latency is measured once per config that has a finished run, after training has freed the cores: with
             // --threads when given, else every core.
@@ -120,8 +130,8 @@ public static partial class Commands
             {
                 var planned = ExperimentPlan.Resolve(definition, presetName, overrides);
                 ExperimentPlan.CheckExisting(store, planned);
-                string script = ExperimentResults.EmitSlurm(definition, presetName, store, planned);
-                Console.WriteLine($"wrote {script} — submit with: sbatch {script}");
+                string script = SlurmScript.Emit(definition, presetName, store, planned, OptionChecks.AtLeast(p.GetValue(slurmThreads), 1, "--threads", "use 1 (as the sweep does) or more"));
+                Console.WriteLine($"wrote {SafePaths.Shown(script)} — submit from the repository root with: sbatch {SlurmScript.BashQuote(Path.GetRelativePath(Presets.RepositoryRoot, script))}");
             }
             return 0;
         }));
@@ -167,6 +177,8 @@ public static partial class Commands
         switch (e.Status)
         {
             case "started": Console.WriteLine($"[{e.Elapsed:hh\\:mm\\:ss}] start {name} ({e.Run.Key})"); break;
+            case "waiting": Console.WriteLine($"[{e.Elapsed:hh\\:mm\\:ss}] waiting for {name} ({e.Run.Key}): {e.Error}; it is trained here if that process stops"); break;
+            case "done elsewhere": Console.WriteLine($"[{e.Elapsed:hh\\:mm\\:ss}] {e.Finished}/{e.Total} done {name} by another process: mIoU {e.Metrics!.MeanIoU:F2}"); break;
             case "done": Console.WriteLine($"[{e.Elapsed:hh\\:mm\\:ss}] {e.Finished}/{e.Total} done {name}: mIoU {e.Metrics!.MeanIoU:F2}, boundary F {e.Metrics.BoundaryF:F2} ({e.Metrics.TrainSeconds:F0} s)"); break;
             default: Console.WriteLine($"[{e.Elapsed:hh\\:mm\\:ss}] {e.Finished}/{e.Total} FAILED {name}: {e.Error}"); break;
         }

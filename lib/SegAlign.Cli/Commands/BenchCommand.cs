@@ -31,7 +31,7 @@ public static partial class Commands
         var warmup = new Option<int>("--warmup") { Description = "Untimed training iterations before the first round, in every process (enough for the JIT to finish optimising the training step).", DefaultValueFactory = _ => 100 };
         var peer = new Option<bool>("--peer") { Description = "Also time the PyTorch replica (environment/peer/) in the same rounds with /usr/bin/python3's torch and write SegAlign/PyTorch per round." };
         var memory = new Option<int?>("--memory") { Description = "Instead: train this many iterations of the first decoder and report resident memory at the start and the end (leak check)." };
-        var results = new Option<string?>("--results") { Description = "Folder for the bench CSV (default: results/<preset>/bench of the repository)." };
+        var results = new Option<string?>("--results") { Description = "Folder for the bench CSV (default: results/<preset>/bench of the repository); with --latency-for, the results folder whose <preset>/latency.csv the ablation tables read (default: results/)." };
         var precision = new Option<string>("--precision") { Description = "Number format of the timed training step: fp32, or bf16 (train.precision = bf16: mixed precision, " +
                                                                            "its own CSV). Latency stays fp32 inference.", DefaultValueFactory = _ => "fp32" };
         var latencyFor = new Option<string?>("--latency-for") { Description = "Instead: measure the latency of every variant of an experiment (or all) and store it for the ablation tables." };
@@ -62,7 +62,7 @@ public static partial class Commands
             string presetName = p.GetValue(preset)!;
             var names = (OptionChecks.List(p.GetValue(decoders)) ?? DecoderRegistry.Names.ToArray()).ToList();
 
-            if (p.GetValue(latencyFor) is { } experiment) return MeasureExperimentLatency(experiment, presetName, runtime, p.GetValue(remeasure));
+            if (p.GetValue(latencyFor) is { } experiment) return MeasureExperimentLatency(experiment, presetName, runtime, p.GetValue(remeasure), p.GetValue(results));
             if (p.GetValue(memory) is int memoryIterations) return MeasureMemory(names[0], presetName, p.GetValue(size), memoryIterations);
 
             var plan = new BenchPlan(p.GetValue(rounds), p.GetValue(iterations), p.GetValue(warmup), runtime.Threads, BenchWorkerCommand, peerTorch);
@@ -133,10 +133,11 @@ public static partial class Commands
         return 0;
     }
 
-    static int MeasureExperimentLatency(string experiment, string preset, RuntimeInfo runtime, bool remeasure)
+    /// <param name="results">--results: the results folder the tables read (its &lt;preset&gt;/latency.csv), as `ablation --results` takes it.</param>
+    static int MeasureExperimentLatency(string experiment, string preset, RuntimeInfo runtime, bool remeasure, string? results)
     {
         var names = experiment == "all" ? ExperimentDefinition.Available(preset) : [experiment];
-        var store = ResultsStore.ForPreset(preset);
+        var store = ResultsStore.ForPreset(preset, results);
         var planned = names.Select(ExperimentDefinition.Load).SelectMany(d => ExperimentPlan.Resolve(d, preset, seeds: [d.Seeds[0]])).ToList();
         LatencyCache.Measure(store, planned, Console.WriteLine, remeasure);
         Console.WriteLine($"latency ({runtime.Threads} thread(s)) stored in {LatencyCache.File(store)}");

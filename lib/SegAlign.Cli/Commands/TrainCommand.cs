@@ -37,14 +37,23 @@ public static partial class Commands
             Console.WriteLine($"device: {TorchRuntime.Describe()}");
             if (MixedPrecision.EmulationWarning(config.Train, TorchRuntime.Device) is { } warning) Console.WriteLine(warning);
             Console.WriteLine($"run:    {config.Model.Decoder} on {config.Data.Dataset}, config {config.Hash()}, seed {runSeed} → {folder}");
-            // A run folder of a results store is locked as a sweep locks it: two trainers never write one run.
-            using var held = RunLock.PathForRunFolder(folder) is { } lockPath
-                ? RunLock.TryAcquireAt(lockPath) ?? throw new InputException(folder, "is being trained by another process (a sweep or another train)",
-                    "wait for it to finish, or stop it; its lock is " + SafePaths.Shown(lockPath))
-                : null;
+            // Every output folder is locked (a store's run folder as a sweep locks it): two trainers never write one folder.
+            string lockPath = RunLock.PathForOutputFolder(folder);
+            using var held = RunLock.TryAcquireAt(lockPath) ?? throw new InputException(folder, "is being trained by another process (a sweep or another train)",
+                "wait for it to finish, or stop it; its lock is " + SafePaths.Shown(lockPath));
             using var cancel = CancelOnCtrlC();
-            var outcome = ProgressDisplay.Run($"{config.Model.Decoder} s{runSeed}", progress =>
-                Trainer.Run(config, runSeed, folder, new TrainOptions { Resume = parse.GetValue(resume), Threads = threadCount }, progress, cancel.Token));
+            TrainOutcome outcome;
+            try
+            {
+                outcome = ProgressDisplay.Run($"{config.Model.Decoder} s{runSeed}", progress =>
+                    Trainer.Run(config, runSeed, folder, new TrainOptions { Resume = parse.GetValue(resume), Threads = threadCount }, progress, cancel.Token));
+            }
+            catch (OperationCanceledException) when (cancel.Token.IsCancellationRequested)
+            {
+                return cancel.ReportStopped(File.Exists(Path.Combine(folder, "checkpoint.ckpt"))
+                    ? $"the same command plus --resume --out {Experiments.SlurmScript.BashQuote(folder)}"
+                    : "the same command (no checkpoint was written yet, so it starts over)");
+            }
             if (outcome.Metrics is null)
             {
                 Console.WriteLine($"stopped with a checkpoint in {outcome.Folder.Path}; continue with --resume --out {outcome.Folder.Path}");
@@ -56,11 +65,6 @@ public static partial class Commands
         return command;
     }
 
-    /// <summary>Ctrl+C cancels the run cleanly (the last checkpoint stays; --resume continues).</summary>
-    static CancellationTokenSource CancelOnCtrlC()
-    {
-        var source = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) => { e.Cancel = true; source.Cancel(); };
-        return source;
-    }
+    /// <summary>Ctrl+C or SIGTERM cancels the run cleanly (the last checkpoint stays; --resume continues).</summary>
+    static StopSignals CancelOnCtrlC() => new();
 }

@@ -77,13 +77,13 @@ public class ExperimentRunnerTests
     {
         var store = new ResultsStore(Directory.CreateTempSubdirectory("segalign-results-").FullName);
         var (experiment, runs) = SmokeSfnet();
-        string script = ExperimentResults.EmitSlurm(experiment, "smoke", store, runs.Concat(runs).ToList());
+        string script = SlurmScript.Emit(experiment, "smoke", store, runs.Concat(runs).ToList());
         string text = File.ReadAllText(script);
         Assert.Contains("#SBATCH --array=0-3", text);
         Assert.Contains("train --config", text);
         var manifest = File.ReadAllLines(Path.Combine(store.ExperimentFolder("sfnet"), "slurm-manifest.tsv"));
         Assert.Equal(4, manifest.Length);
-        Assert.All(manifest, line => Assert.True(File.Exists(line.Split('\t')[1])));
+        Assert.All(manifest, line => Assert.True(File.Exists(Path.Combine(store.Root, "configs", line.Split('\t')[1] + ".json"))));
     }
 
     [Fact]

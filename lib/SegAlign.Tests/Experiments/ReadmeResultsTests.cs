@@ -52,7 +52,7 @@ public class ReadmeResultsTests
     [Fact]
     public void The_readme_verdict_table_quotes_the_claims_as_the_committed_summaries_state_them()
     {
-        string summaries = string.Join("\n", Directory.GetFiles(Path.Combine(Root, "results", "full"), "summary.md", SearchOption.AllDirectories).Select(File.ReadAllText));
+        string summaries = string.Join("\n", Directory.GetFiles(Path.Combine(Root, "results", "v2"), "summary.md", SearchOption.AllDirectories).Select(File.ReadAllText));
         var claim = new Regex(@"^([+\u2212]\d+\.\d\d \[[+\u2212]\d+\.\d\d, [+\u2212]\d+\.\d\d\]) \(([\d.]+), ([\d.]+)[;)](?:.*images (\[[+\u2212]\d+\.\d\d, [+\u2212]\d+\.\d\d\]))?");
         int checkedClaims = 0;
         var stale = new List<string>();
@@ -70,12 +70,12 @@ public class ReadmeResultsTests
                 stale.Add($"{cells[0]} / {cells[1]}: images {m.Groups[4].Value}");
         }
         Assert.True(checkedClaims >= 10, $"only {checkedClaims} claims of README's verdict table could be read");
-        Assert.True(stale.Count == 0, "README's verdict table disagrees with results/full/*/summary.md: " + string.Join("; ", stale) +
+        Assert.True(stale.Count == 0, "README's verdict table disagrees with results/v2/*/summary.md: " + string.Join("; ", stale) +
             ". Fix: copy Δ, p, Holm and the image interval from the summaries' claim tables.");
     }
 
     [Theory]
-    [InlineData("full", "## Results — protocol v2", "### What was confirmed", 20)]
+    [InlineData("v2", "## Results — protocol v2", "### What was confirmed", 20)]
     [InlineData("v1", "## Protocol v1 — `v1` preset", "## Speed", 7)]
     public void The_readme_result_tables_quote_only_figures_the_committed_summaries_hold(string preset, string from, string to, int minimumRows)
     {

@@ -27,12 +27,12 @@ public class VerdictTests
     }
 
     [Fact]
-    public void An_interval_that_includes_zero_is_inconclusive_and_says_how_many_seeds_would_decide()
+    public void An_interval_that_includes_zero_is_inconclusive_and_says_what_the_seeds_could_detect()
     {
         var verdict = Decide(Claim(), [11, 12, 13], [10, 13, 12]);
         Assert.Equal(VerdictKind.Inconclusive, verdict.Kind);
-        Assert.Contains("CI includes 0", verdict.Reason);
-        Assert.Contains("seeds for a ±1 interval", verdict.Reason);
+        Assert.Contains("CI over seeds includes 0", verdict.Reason);
+        Assert.Contains("detectable at 80 % power with 3 seeds", verdict.Reason);
     }
 
     [Fact]

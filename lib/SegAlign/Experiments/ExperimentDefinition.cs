@@ -213,12 +213,23 @@ public sealed record ExperimentDefinition
 
     const string MetricList = "miou, boundaryF, gmacs, trimapN (N = a trimap width in pixels, e.g. trimap1), edgeF1, edgeF2, foregroundIoU, misnamedShare, namedItemShare, namedItemIoU or namedItemBoundaryF";
 
+    /// <summary>The width of a trimapN metric that training does not evaluate (runs measure the default widths), else null.</summary>
+    static int? UnmeasuredTrimapWidth(string metric)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(metric, "^trimap([0-9]+)(px)?$");
+        if (!match.Success) return null;
+        int width = int.TryParse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture, out var w) ? w : -1;
+        return new Evaluation.BoundaryOptions().TrimapWidths.Contains(width) ? null : width;
+    }
+
     void Validate(string file)
     {
         if (Seeds.Length < 1 || Seeds.Distinct().Count() != Seeds.Length)
             throw new InputException($"{file}: seeds", "must list distinct seeds", "e.g. [0, 1, 2]");
         var names = Variants.Select(v => v.Name).ToList();
         if (names.Count == 0) throw new InputException($"{file}: variants", "is empty", "add the baseline and at least one variant");
+        // A variant name becomes a table row and a file name, as an experiment name does: the same rule.
+        foreach (var name in names) SafePaths.PlainName(name, $"{file}: variants", "name each variant with letters, digits, '-', '_' or '.'");
         var duplicate = names.GroupBy(n => n).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null) throw new InputException($"{file}: variants", $"'{duplicate.Key}' appears twice", "give every variant a unique name");
         if (!names.Contains(Baseline)) throw new InputException($"{file}: baseline", $"'{Baseline}' is not one of the variants", $"use one of: {string.Join(", ", names)}");
@@ -228,6 +239,9 @@ public sealed record ExperimentDefinition
                 if (!names.Contains(v)) throw new InputException($"{file}: claims", $"refers to unknown variant '{v}'", $"use one of: {string.Join(", ", names)}");
             if (!IsKnownMetric(claim.Metric))
                 throw new InputException($"{file}: claims", $"metric '{claim.Metric}' of the claim {claim.Variant} vs {claim.Versus} is not known", $"use {MetricList}");
+            if (UnmeasuredTrimapWidth(claim.Metric) is int width)
+                throw new InputException($"{file}: claims", $"metric '{claim.Metric}' of the claim {claim.Variant} vs {claim.Versus} is a trimap width ({width} px) that runs do not measure",
+                    $"use one of: {string.Join(", ", new Evaluation.BoundaryOptions().TrimapWidths.Select(w => $"trimap{w}"))}");
             if (claim.Setting is { } setting && (setting.Reason.Trim().Length == 0 || setting.MinInputSize is < 1
                                                  || setting.MinInputSize is null && !setting.PretrainedBackbone && !setting.ScaledContext && setting.Premise is null))
                 throw new InputException($"{file}: claims", $"the setting of claim {claim.Variant} vs {claim.Versus} needs a reason and minInputSize ≥ 1, pretrainedBackbone, scaledContext or a premise", "see experiments/hfgd.json");

@@ -102,6 +102,9 @@ public static class ExperimentRunner
         var failures = new ConcurrentBag<(PlannedRun, string, bool BadInput)>();
         var queue = new ConcurrentQueue<PlannedRun>(pending);
         var owned = new ConcurrentQueue<PlannedRun>(); // runs another sweep was training when this one reached them
+        // A lock the file system refuses (read-only, full) stops every worker and the sweep with that one error.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        InputException? lockRefused = null;
         void Train(PlannedRun run, RunLock held)
         {
             using var _ = held;
@@ -109,13 +112,13 @@ public static class ExperimentRunner
             if (folder.IsComplete)
             {
                 Interlocked.Increment(ref doneElsewhere);
-                progress?.Report(new RunEvent(run, "done", folder.ReadMetrics(run.Hash, run.Seed), null, Interlocked.Increment(ref finished), pending.Count, clock.Elapsed));
+                progress?.Report(new RunEvent(run, "done elsewhere", folder.ReadMetrics(run.Hash, run.Seed), null, Interlocked.Increment(ref finished), pending.Count, clock.Elapsed));
                 return;
             }
             progress?.Report(new RunEvent(run, "started", null, null, finished, pending.Count, clock.Elapsed));
             try
             {
-                executor.Execute(run, folder, threadsPerJob, cancellation);
+                executor.Execute(run, folder, threadsPerJob, stop.Token);
                 var metrics = folder.ReadMetrics(run.Hash, run.Seed);
                 Interlocked.Increment(ref trained);
                 progress?.Report(new RunEvent(run, "done", metrics, null, Interlocked.Increment(ref finished), pending.Count, clock.Elapsed));
@@ -132,19 +135,34 @@ public static class ExperimentRunner
         {
             try
             {
-                while (!cancellation.IsCancellationRequested && queue.TryDequeue(out var run))
+                while (!stop.IsCancellationRequested && queue.TryDequeue(out var run))
                 {
                     if (RunLock.TryAcquire(store, run) is { } held) Train(run, held);
                     else owned.Enqueue(run);
                 }
-                while (!cancellation.IsCancellationRequested && owned.TryDequeue(out var run))
-                    if (RunLock.Acquire(store, run, cancellation) is { } held) Train(run, held);
+                while (!stop.IsCancellationRequested && owned.TryDequeue(out var run))
+                {
+                    var held = RunLock.TryAcquire(store, run);
+                    if (held is null)
+                    {
+                        progress?.Report(new RunEvent(run, "waiting", null, $"another process holds its lock {SafePaths.Shown(RunLock.PathOf(store, run))}",
+                            finished, pending.Count, clock.Elapsed));
+                        held = RunLock.Acquire(store, run, stop.Token);
+                    }
+                    if (held is not null) Train(run, held);
+                }
             }
             catch (OperationCanceledException) { }
+            catch (InputException e)
+            {
+                Interlocked.CompareExchange(ref lockRefused, e, null);
+                stop.Cancel();
+            }
         }
         var workers = Enumerable.Range(0, Math.Max(1, Math.Min(jobs, Math.Max(1, pending.Count)))).Select(_ => new Thread(Worker) { IsBackground = true }).ToList();
         workers.ForEach(w => w.Start());
         workers.ForEach(w => w.Join());
+        if (lockRefused is not null) throw lockRefused;
         cancellation.ThrowIfCancellationRequested();
         var failed = failures.ToList();
         return new SweepResult(unique.Count, unique.Count - pending.Count + doneElsewhere, trained, failed.Select(f => (f.Item1, f.Item2)).ToList(),

@@ -58,7 +58,9 @@ public static class LatencyCache
     public static void Measure(ResultsStore store, IEnumerable<PlannedRun> planned, Action<string>? log = null, bool remeasure = false)
     {
         var stored = LoadEntries(store);
-        foreach (var hash in Implausible(Milliseconds(stored)))
+        planned = planned.ToList();
+        var siblings = SiblingGroups(planned);
+        foreach (var hash in Implausible(Milliseconds(stored)).Union(ImplausibleAmongSiblings(Milliseconds(stored), siblings)))
         {
             log?.Invoke($"latency.csv: {stored[hash].Ms:F1} ms for config {hash} is far above the others (a reading from a busy machine); measuring it again");
             stored.Remove(hash);
@@ -88,11 +90,22 @@ public static class LatencyCache
                     readings[run.Hash].Add(timing.MedianMs);
                     if (!best.TryGetValue(run.Hash, out var previous) || timing.MedianMs < previous.MedianMs) best[run.Hash] = timing;
                 }
-            foreach (var (run, _, _) in models)
-                if (Settled(readings[run.Hash]) is null)
-                    log?.Invoke($"warning: latency of {run.Experiment}/{run.Variant} did not settle ({string.Join(", ", readings[run.Hash].Select(r => $"{r:F1}"))} ms): the machine is busy; keeping the best");
+            // A reading that did not settle, or that sits far above its sibling variants', came from a busy machine: it is
+            // reported as unsettled and not stored, so the next sweep or bench measures it again instead of keeping it.
+            var fresh = models.ToDictionary(m => m.Run.Hash, m => best[m.Run.Hash].MedianMs);
+            var candidate = Milliseconds(stored);
+            foreach (var (hash, ms) in fresh) candidate[hash] = ms;
+            var outliers = ImplausibleAmongSiblings(candidate, siblings).ToHashSet();
             foreach (var (run, _, _) in models)
             {
+                bool settled = Settled(readings[run.Hash]) is not null && !outliers.Contains(run.Hash);
+                if (!settled)
+                {
+                    log?.Invoke($"warning: latency of {run.Experiment}/{run.Variant} is unsettled ({string.Join(", ", readings[run.Hash].Select(r => $"{r:F1}"))} ms" +
+                                $"{(outliers.Contains(run.Hash) ? $", over {SiblingOutlierFactor}× its sibling variants'" : "")}): the machine is busy; not stored — " +
+                                $"measure it again on an idle machine: segalign bench --latency-for {run.Experiment} --preset <preset>");
+                    continue;
+                }
                 stored[run.Hash] = new LatencyEntry(best[run.Hash].MedianMs, environment);
                 log?.Invoke($"latency of {run.Experiment}/{run.Variant} ({torch.get_num_threads()} libtorch thread(s)): {best[run.Hash]}");
             }
@@ -122,6 +135,34 @@ public static class LatencyCache
     }
 
     public const double OutlierFactor = 10;
+
+    /// <summary>
+    /// Variants of one experiment share backbone and input size, so their latencies differ little (committed: ≤ 3.7× the
+    /// median of the others): a reading over this factor × its siblings' median is a busy machine's (fam-p2: 56 vs 6–7 ms).
+    /// </summary>
+    public const double SiblingOutlierFactor = 5;
+
+    /// <summary>The config hashes of each experiment's variants among <paramref name="planned"/>.</summary>
+    public static IReadOnlyList<IReadOnlyList<string>> SiblingGroups(IEnumerable<PlannedRun> planned) =>
+        planned.GroupBy(r => r.Experiment).Select(g => (IReadOnlyList<string>)g.Select(r => r.Hash).Distinct().ToList()).ToList();
+
+    /// <summary>Latencies over <see cref="SiblingOutlierFactor"/> × the median of their sibling variants' (judged with at least two siblings measured).</summary>
+    public static IReadOnlyList<string> ImplausibleAmongSiblings(IReadOnlyDictionary<string, double> latencyByHash, IEnumerable<IReadOnlyList<string>> groups)
+    {
+        var result = new List<string>();
+        foreach (var group in groups)
+        {
+            var measured = group.Where(latencyByHash.ContainsKey).ToList();
+            foreach (var hash in measured)
+            {
+                var others = measured.Where(h => h != hash).Select(h => latencyByHash[h]).Order().ToList();
+                if (others.Count < 2) continue;
+                double median = others.Count % 2 == 1 ? others[others.Count / 2] : (others[others.Count / 2 - 1] + others[others.Count / 2]) / 2;
+                if (latencyByHash[hash] > SiblingOutlierFactor * median && !result.Contains(hash)) result.Add(hash);
+            }
+        }
+        return result;
+    }
 
     /// <summary>Agreement within this factor makes two readings one latency (a disturbed reading is several times slower).</summary>
     public const double Agreement = 1.25;

@@ -28,6 +28,21 @@ public sealed class RunLock : IDisposable
         return Path.Combine(root, "locks", Path.GetFileName(full) + ".lock");
     }
 
+    /// <summary>
+    /// The lock for any folder `train --out` writes: a store's run folder shares the sweep's lock; any other folder is
+    /// locked by a hidden file beside it (inside, it would make a fresh folder look non-empty), so two trainers never
+    /// mix their files in one folder.
+    /// </summary>
+    public static string PathForOutputFolder(string folder)
+    {
+        if (PathForRunFolder(folder) is { } shared) return shared;
+        string full = Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar);
+        string? parent = Path.GetDirectoryName(full);
+        if (parent is null || Path.GetFileName(full).Length == 0)
+            throw new InputException(folder, "is not a folder a run can be written to", "pass --out a folder below the file system's root");
+        return Path.Combine(parent, "." + Path.GetFileName(full) + ".lock");
+    }
+
     public static RunLock? TryAcquireAt(string path) => Platform.FileLock.TryAcquire(path) is { } stream ? new RunLock(stream) : null;
 
     /// <summary>Waits (polling) until the lock is free; null when cancelled.</summary>

@@ -39,8 +39,9 @@ public static class Verdicts
         return verdict with { Reconstruction = reconstruction };
     }
 
-    static string? SeedsNote(Comparison ours) => Statistics.SeedsForHalfWidth(ours.DifferenceStd, 1.0) is int n
-        ? $"≈ {n} seeds for a ±1 interval" : null;
+    static string? SeedsNote(Comparison ours) => double.IsFinite(ours.DifferenceStd) && ours.Pairs >= 2
+        ? string.Create(CultureInfo.InvariantCulture, $"detectable at 80 % power with {ours.Pairs} seeds: |Δ| ≥ {Power.MinimalDetectableEffect(ours.DifferenceStd, 0, ours.Pairs, 0.05):0.00}")
+        : null;
 
     static Verdict Exact(ClaimDefinition claim, Comparison ours, double? ratio)
     {

@@ -7,21 +7,44 @@ namespace SegAlign.Platform;
 /// </summary>
 public static class FileLock
 {
-    /// <summary>The open lock file (dispose it to release), or null when another live process holds it.</summary>
+    /// <summary>
+    /// The open lock file (dispose it to release), or null when another live process holds it. A file system that
+    /// refuses the lock (read-only, full, no permission) is bad input, not "held": waiting for it would hang forever.
+    /// </summary>
     public static FileStream? TryAcquire(string path)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        FileStream? stream = null;
         try
         {
-            var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
             stream.SetLength(0);
             stream.Write(System.Text.Encoding.UTF8.GetBytes($"{Environment.ProcessId}\n"));
             stream.Flush();
             return stream;
         }
-        catch (IOException)
+        catch (IOException e) when (IsHeldByAnother(e))
         {
+            stream?.Dispose();
             return null;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stream?.Dispose();
+            throw new InputException(path, $"cannot be locked: the file system refuses it ({e.Message.TrimEnd('.')})",
+                "make the folder writable and free some space, or choose another output or results folder");
+        }
     }
+
+    /// <summary>
+    /// True for the one failure that means "another process has it": the lock conflict (EWOULDBLOCK on Linux and macOS,
+    /// a sharing or lock violation on Windows). Every other error is the file system refusing.
+    /// </summary>
+    public static bool IsHeldByAnother(IOException e) => e.HResult switch
+    {
+        11 when OperatingSystem.IsLinux() => true,
+        35 when OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD() => true,
+        unchecked((int)0x80070020) or unchecked((int)0x80070021) => OperatingSystem.IsWindows(),
+        _ => false,
+    };
 }

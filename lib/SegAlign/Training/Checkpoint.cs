@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using SegAlign.Models;
@@ -10,12 +11,16 @@ public sealed record CheckpointInfo(int Iteration, int Seed, string ConfigHash);
 
 /// <summary>
 /// A self-describing checkpoint: a JSON header (iteration, seed, config hash, tensor directory) followed by
-/// raw tensor bytes. Holds the model's state dict, the optimiser's momentum buffers ("optim/…") and the
-/// CPU generator state ("rng/cpu"), so a resumed run continues bit for bit. Written atomically.
+/// raw tensor bytes and — from format 2 — the SHA-256 of everything before it, verified on every load so a flipped
+/// byte is refused instead of trained on. Holds the model's state dict, the optimiser's momentum buffers ("optim/…")
+/// and the CPU generator state ("rng/cpu"), so a resumed run continues bit for bit. Written atomically. Format 1
+/// files (no checksum) still load.
 /// </summary>
 public static class Checkpoint
 {
-    const string Magic = "SEGALIGN-CHECKPOINT-1\n";
+    const string Magic = "SEGALIGN-CHECKPOINT-2\n";
+    const string MagicWithoutChecksum = "SEGALIGN-CHECKPOINT-1\n";
+    const int ChecksumLength = 32;
 
     sealed record Entry(string Name, string DType, long[] Shape, long Offset, long Length);
     sealed record Header(CheckpointInfo Info, List<Entry> Tensors);
@@ -36,11 +41,19 @@ public static class Checkpoint
         var header = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new Header(info, entries), Json.Options));
         AtomicFile.Write(path, stream =>
         {
-            using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
-            writer.Write(Encoding.ASCII.GetBytes(Magic));
-            writer.Write(header.Length);
-            writer.Write(header);
-            foreach (var blob in blobs) writer.Write(blob);
+            using var checksum = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            void Write(byte[] bytes)
+            {
+                stream.Write(bytes);
+                checksum.AppendData(bytes);
+            }
+            Write(Encoding.ASCII.GetBytes(Magic));
+            var length = new byte[sizeof(int)];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(length, header.Length); // as BinaryReader reads it
+            Write(length);
+            Write(header);
+            foreach (var blob in blobs) Write(blob);
+            stream.Write(checksum.GetHashAndReset());
         });
     }
 
@@ -52,7 +65,9 @@ public static class Checkpoint
             using var stream = File.OpenRead(path);
             using var reader = new BinaryReader(stream);
             var magic = Encoding.ASCII.GetString(reader.ReadBytes(Magic.Length));
-            if (magic != Magic) throw new InputException(path, "is not a SegAlign checkpoint", "point --resume at a run folder written by segalign train");
+            if (magic == Magic) VerifyChecksum(path, stream);
+            else if (magic != MagicWithoutChecksum) throw new InputException(path, "is not a SegAlign checkpoint", "point --resume at a run folder written by segalign train");
+            stream.Position = Magic.Length;
             int headerLength = reader.ReadInt32();
             if (headerLength <= 0 || headerLength > 64 << 20) throw new InputException(path, "has a corrupt header", "delete it and train again");
             var header = JsonSerializer.Deserialize<Header>(reader.ReadBytes(headerLength), Json.Options)
@@ -80,6 +95,27 @@ public static class Checkpoint
         {
             throw new InputException(path, $"has an unreadable header ({e.Message})", "delete it and train again");
         }
+    }
+
+    /// <summary>Compares the file's trailing SHA-256 with that of everything before it.</summary>
+    static void VerifyChecksum(string path, FileStream stream)
+    {
+        const string fix = "delete it and train again (a run folder's checkpoint.ckpt: delete that file and rerun with --resume, which starts the run over)";
+        if (stream.Length < Magic.Length + sizeof(int) + ChecksumLength) throw new InputException(path, "is truncated", fix);
+        stream.Position = 0;
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[1 << 20];
+        for (long left = stream.Length - ChecksumLength; left > 0;)
+        {
+            int read = stream.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
+            if (read == 0) throw new InputException(path, "is truncated", fix);
+            hash.AppendData(buffer, 0, read);
+            left -= read;
+        }
+        var stored = new byte[ChecksumLength];
+        stream.ReadExactly(stored);
+        if (!CryptographicOperations.FixedTimeEquals(stored, hash.GetHashAndReset()))
+            throw new InputException(path, "is corrupt (its SHA-256 checksum does not match its contents)", fix);
     }
 
     /// <summary>

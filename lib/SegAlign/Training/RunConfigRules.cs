@@ -19,6 +19,9 @@ public static class RunConfigRules
         config.Data.Validate();
         DatasetRegistry.Validate(config.Data);
         config.Model.Validate();
+        if (config.Data.Dataset == "fashion-scenes" && config.Data.FashionScenes.TrainScenes is > 0 and var scenes && config.Train.BatchSize > scenes)
+            throw new InputException("train.batchSize", $"is {config.Train.BatchSize}, more than the {scenes} training scenes (data.fashionScenes.trainScenes)",
+                $"use at most {scenes}, or raise data.fashionScenes.trainScenes");
         if (PretrainRecipes.IsReference(config.Model.BackboneWeights)) CheckPretrainReference(config.Model);
     }
 

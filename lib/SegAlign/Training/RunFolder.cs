@@ -162,6 +162,7 @@ public sealed class RunFolder(string path)
         foreach (var (name, value) in percentages)
             if (!(value is >= 0 and <= 100))
                 throw new InputException(MetricsFile, $"records {name} = {value}, outside [0, 100] %", fix);
+        MetricsConsistency.Check(metrics, MetricsFile);
         if (expectedHash is not null && metrics.ConfigHash != expectedHash)
             throw new InputException(MetricsFile, $"records config {metrics.ConfigHash}, but its folder is keyed {expectedHash}", fix);
         if (expectedSeed is int seed && metrics.Seed != seed)

@@ -37,16 +37,45 @@ public static class Trainer
     public static TrainOutcome Run(RunConfig config, int seed, string outputDirectory, TrainOptions? options = null,
         IProgress<TrainProgress>? progress = null, CancellationToken cancellation = default)
     {
-        options ??= new TrainOptions();
+        var folder = new RunFolder(outputDirectory);
+        bool existed = Directory.Exists(folder.Path), wasEmpty = folder.IsEmpty;
+        try
+        {
+            return TrainInto(folder, config, seed, options ?? new TrainOptions(), progress, cancellation);
+        }
+        catch when (wasEmpty && !folder.HasCheckpoint)
+        {
+            RemoveUnresumable(folder, existed);
+            throw;
+        }
+    }
+
+    /// <summary>A run that failed or stopped before its first checkpoint leaves nothing (README: no folder holding only config.json).</summary>
+    static void RemoveUnresumable(RunFolder folder, bool existed)
+    {
+        try
+        {
+            foreach (var file in new[] { folder.ConfigFile, folder.LogFile }) File.Delete(file);
+            if (!existed && folder.IsEmpty && Directory.Exists(folder.Path)) Directory.Delete(folder.Path);
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+
+    static TrainOutcome TrainInto(RunFolder folder, RunConfig config, int seed, TrainOptions options,
+        IProgress<TrainProgress>? progress, CancellationToken cancellation)
+    {
         config.Validate();
         var device = TorchRuntime.Initialise(options.Threads);
         string hash = config.Hash();
-        var folder = new RunFolder(outputDirectory);
         CheckFolder(folder, hash, seed, options.Resume);
         if (folder.IsComplete) return new TrainOutcome(folder, folder.ReadMetrics(), true);
 
         DatasetPreflight.Check(config.Data); // a bad validation file must not wait for the end of training
         var train = DatasetRegistry.CreateTrain(config.Data, seed);
+        // A batch larger than the training set repeats scenes within one step and never completes an epoch's worth of progress.
+        if (config.Train.BatchSize > train.Count)
+            throw new InputException("train.batchSize", $"is {config.Train.BatchSize}, more than the {train.Count} training images", $"use at most {train.Count}, or train on more images");
         var validation = DatasetRegistry.CreateEvaluation(config.Data);
         torch.manual_seed(seed);
         if (device.type == DeviceType.CUDA) torch.cuda.manual_seed_all(seed);
@@ -77,6 +106,9 @@ public static class Trainer
         double previousSeconds = log.Count > 0 ? log[^1].Seconds : 0;
         int end = Math.Min(config.Train.Iterations, options.StopAfter ?? int.MaxValue);
         double finalLoss = TrainIterations(config, seed, model, optimiser, average, train, device, start, end, previousSeconds, log, folder, progress, cancellation);
+        // Resuming a run whose last checkpoint is its end (the crash came at the results) trains no iteration: the
+        // loss is the log's last, never NaN.
+        if (!double.IsFinite(finalLoss) && log.Count > 0) finalLoss = log[^1].Loss;
         double trainSeconds = log.Count > 0 ? log[^1].Seconds : previousSeconds;
         bool complete = end >= config.Train.Iterations;
         // A finished run evaluates (and its checkpoint keeps) the average, not the last iterate; a stopped one keeps the

@@ -35,9 +35,14 @@ public abstract class Backbone : nn.Module<Tensor, Tensor[]>
         {
             load(path, strict: false, skip: ignored, loadedParameters: found);
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or FormatException)
+        // A file that is not a state dict fails anywhere from the reader (bad lengths, unreadable file) to libtorch
+        // (an unknown dtype: ExternalException with a native stack trace): all of it is "not weights", in one line.
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or FormatException or UnauthorizedAccessException
+                                      or System.Runtime.InteropServices.ExternalException or OverflowException or NotSupportedException
+                                      or IndexOutOfRangeException or OutOfMemoryException)
         {
-            throw new InputException(path, $"cannot be loaded into {GetName()}: {e.Message}", Fix);
+            string reason = e.Message.Split('\n', 2)[0].Trim();
+            throw new InputException(path, $"is not {GetName()} weights (loading it failed: {reason})", Fix);
         }
         var missing = state_dict().Keys.Where(k => !found.GetValueOrDefault(k) && !k.EndsWith("num_batches_tracked", StringComparison.Ordinal)).ToList();
         var unexpected = found.Where(kv => !kv.Value && !ignored.Contains(kv.Key) && !kv.Key.EndsWith("num_batches_tracked", StringComparison.Ordinal)).Select(kv => kv.Key).ToList();
