@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SegAlign.Data;
+using SegAlign.Experiments;
 using SegAlign.Evaluation;
 using SegAlign.Models;
 using SegAlign.Platform;
@@ -19,7 +20,8 @@ public static partial class Commands
         var dataRoot = new Option<string?>("--data-root") { Description = "Dataset folder, when it moved since training." };
         var threads = new Option<int>("--threads") { Description = "libtorch threads (0 = all cores).", DefaultValueFactory = _ => 0 };
         var items = new Option<bool>("--items") { Description = "FashionScenes runs: also judge every garment as a whole — named right (most of its pixels get its class), named as another garment, or lost to background — by visible size, and how many of the pixels given to another garment lie in misnamed items." };
-        foreach (var o in new Option[] { tolerance, trimap, dataRoot, threads, items }) command.Add(o);
+        var fromPredictions = new Option<bool>("--from-predictions") { Description = "Compute every metric from the run's stored predictions (predictions.bin, protocol v3 runs) instead of its checkpoint: no model, no retraining — for a metric invented after the run." };
+        foreach (var o in new Option[] { tolerance, trimap, dataRoot, threads, items, fromPredictions }) command.Add(o);
         command.Add(run);
 
         command.SetAction(p => SegAlignCommand.Guard(() =>
@@ -42,15 +44,28 @@ public static partial class Commands
                 recognition = new ItemRecognition(scenes.NumClasses);
                 observe = recognition.Observer(scenes);
             }
-            using var model = TrainedModel.Load(folder, validation.NumClasses);
-            var result = Evaluator.Evaluate(model, validation, config.Train.EvalBatchSize, options, observe: observe);
+            EvaluationResult result;
+            IReadOnlyDictionary<string, long>? parameters = null;
+            if (p.GetValue(fromPredictions))
+            {
+                Console.WriteLine($"from stored predictions: {SafePaths.Shown(folder.PredictionsFile)}");
+                result = Evaluator.FromPredictions(folder.PredictionsFile, validation, options, observe);
+            }
+            else
+            {
+                using var model = TrainedModel.Load(folder, validation.NumClasses);
+                result = Evaluator.Evaluate(model, validation, config.Train.EvalBatchSize, options, observe: observe);
+                parameters = ModelStats.Parameters(model);
+            }
             var previous = folder.IsComplete ? folder.ReadMetrics() : null;
             var metrics = RunMetrics.From(result, config, previous?.Seed ?? 0, config.Hash(), previous?.Iterations ?? config.Train.Iterations,
-                previous?.TrainSeconds ?? 0, previous?.FinalLoss ?? double.NaN, previous?.GMacs ?? 0, previous?.Parameters ?? ModelStats.Parameters(model),
+                previous?.TrainSeconds ?? 0, previous?.FinalLoss ?? double.NaN, previous?.GMacs ?? 0, previous?.Parameters ?? parameters ?? new Dictionary<string, long> { ["total"] = 0, ["decoder"] = 0 },
                 TorchRuntime.Describe().ToString(), Provenance.Of(AppContext.BaseDirectory));
             ResultPrinter.Print(metrics, folder.Path);
             if (previous is not null && Math.Abs(previous.MeanIoU - metrics.MeanIoU) > 1e-9)
                 Console.WriteLine($"note: metrics.json records mIoU {previous.MeanIoU:F2}; this evaluation (other settings or data) gives {metrics.MeanIoU:F2}. metrics.json is unchanged.");
+            if (metrics.Alignment is { } alignment)
+                Console.WriteLine("alignment apart from recognition: " + string.Join(", ", alignment.Named().Select(n => $"{n.Name} {n.Value:F2}")));
             if (recognition is not null) PrintItems(recognition);
             return 0;
         }));

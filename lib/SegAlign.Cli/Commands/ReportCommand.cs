@@ -14,8 +14,8 @@ public static partial class Commands
             "or an executed notebook. Experiment: the paper-style table, claims vs ours, per-seed, cost and per-class charts, every run and " +
             "the environment, from results/<preset>/ → results/<preset>/<experiment>/report.html. Notebook (.ipynb, executed): its text, " +
             "outputs and charts → <name>.html next to it. Folder: every executed notebook in it. The page is written atomically, and not at all on bad input.");
-        var target = new Argument<string>("experiment-or-notebook") { Description = "An experiment (sfnet, alignseg, ifa, hfgd, rsp, overview), an executed .ipynb notebook, or a folder of them." };
-        var preset = new Option<string>("--preset") { Description = "Experiments: whose results to report (smoke, quick, full, v1, paper).", DefaultValueFactory = _ => "quick" };
+        var target = new Argument<string>("experiment-or-notebook") { Description = "An experiment (sfnet, alignseg, ifa, hfgd, rsp, overview), `claims` (the cross-paper page of every claim with its forest plot), an executed .ipynb notebook, or a folder of them." };
+        var preset = new Option<string>("--preset") { Description = "Experiments: whose results to report (smoke, quick, full, v2, v1, paper).", DefaultValueFactory = _ => "quick" };
         var output = new Option<string?>("--output", "-o") { Description = "Where to write the page (a folder when reporting a folder of notebooks)." };
         var set = new Option<string[]>("--set") { Description = "Experiments: the config overrides the runs were made with (path=value, as given to `ablation run`)." };
         var results = new Option<string?>("--results") { Description = "Experiments: the results folder (default: results/ of the repository)." };
@@ -42,7 +42,9 @@ public static partial class Commands
             if (!Presets.Names.Contains(presetName)) throw new InputException("--preset", $"unknown preset '{presetName}'", $"use one of: {string.Join(", ", Presets.Names)}");
             var store = ResultsStore.ForPreset(presetName, p.GetValue(results));
             var overrides = ConfigOverrides.Parse(p.GetValue(set) ?? []);
-            Console.WriteLine($"wrote {ExperimentReport.Write(what, presetName, store, outputPath, overrides)}");
+            Console.WriteLine(what == ClaimsReport.Name
+                ? $"wrote {ClaimsReport.Write(presetName, store, outputPath)}"
+                : $"wrote {ExperimentReport.Write(what, presetName, store, outputPath, overrides)}");
             return 0;
         }));
         return command;

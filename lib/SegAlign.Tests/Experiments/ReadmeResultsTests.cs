@@ -5,8 +5,9 @@ using SegAlign.Experiments;
 namespace SegAlign.Tests.Experiments;
 
 /// <summary>
-/// README's result and verdict tables are copied by hand from the committed summaries; these checks keep them from going
-/// stale when runs are added or rerun (every figure they quote must be one a summary holds).
+/// The result and verdict tables of protocols v2 and v1 (moved from README to docs/results-v2.md and docs/results-v1.md)
+/// are copied by hand from the committed summaries; these checks keep them from going stale when runs are added or rerun
+/// (every figure they quote must be one a summary holds).
 /// </summary>
 public class ReadmeResultsTests
 {
@@ -38,12 +39,12 @@ public class ReadmeResultsTests
         return figures;
     }
 
-    static IEnumerable<string[]> ReadmeTableRows(string from, string to)
+    static IEnumerable<string[]> ReadmeTableRows(string file, string from, string to)
     {
-        string readme = File.ReadAllText(Path.Combine(Root, "README.md"));
+        string readme = File.ReadAllText(Path.Combine(Root, file));
         int start = readme.IndexOf(from, StringComparison.Ordinal);
         int end = start < 0 ? -1 : readme.IndexOf(to, start, StringComparison.Ordinal);
-        Assert.True(start >= 0 && end > start, $"README.md has lost its section '{from}' … '{to}'");
+        Assert.True(start >= 0 && end > start, $"{file} has lost its section '{from}' … '{to}'");
         return readme[start..end].Split('\n')
             .Where(line => line.StartsWith("| ", StringComparison.Ordinal) && !line.StartsWith("| variant", StringComparison.Ordinal))
             .Select(line => line.Trim().Trim('|').Split('|').Select(cell => cell.Trim()).ToArray());
@@ -56,7 +57,7 @@ public class ReadmeResultsTests
         var claim = new Regex(@"^([+\u2212]\d+\.\d\d \[[+\u2212]\d+\.\d\d, [+\u2212]\d+\.\d\d\]) \(([\d.]+), ([\d.]+)[;)](?:.*images (\[[+\u2212]\d+\.\d\d, [+\u2212]\d+\.\d\d\]))?");
         int checkedClaims = 0;
         var stale = new List<string>();
-        foreach (var cells in ReadmeTableRows("### What was confirmed", "What changed between the protocols"))
+        foreach (var cells in ReadmeTableRows("docs/results-v2.md", "## What was confirmed", "What changed between the protocols"))
         {
             if (cells.Length < 3 || claim.Match(cells[2]) is not { Success: true } m) continue;
             checkedClaims++;
@@ -69,19 +70,19 @@ public class ReadmeResultsTests
             if (m.Groups[4].Success && !summaries.Contains($"| {Ascii(m.Groups[4].Value)} |", StringComparison.Ordinal))
                 stale.Add($"{cells[0]} / {cells[1]}: images {m.Groups[4].Value}");
         }
-        Assert.True(checkedClaims >= 10, $"only {checkedClaims} claims of README's verdict table could be read");
-        Assert.True(stale.Count == 0, "README's verdict table disagrees with results/v2/*/summary.md: " + string.Join("; ", stale) +
+        Assert.True(checkedClaims >= 10, $"only {checkedClaims} claims of docs/results-v2.md's verdict table could be read");
+        Assert.True(stale.Count == 0, "docs/results-v2.md's verdict table disagrees with results/v2/*/summary.md: " + string.Join("; ", stale) +
             ". Fix: copy Δ, p, Holm and the image interval from the summaries' claim tables.");
     }
 
     [Theory]
-    [InlineData("v2", "## Results — protocol v2", "### What was confirmed", 20)]
-    [InlineData("v1", "## Protocol v1 — `v1` preset", "## Speed", 7)]
-    public void The_readme_result_tables_quote_only_figures_the_committed_summaries_hold(string preset, string from, string to, int minimumRows)
+    [InlineData("v2", "docs/results-v2.md", "# Results — protocol v2", "## What was confirmed", 20)]
+    [InlineData("v1", "docs/results-v1.md", "# Protocol v1 — `v1` preset", "## Verdicts", 7)]
+    public void The_readme_result_tables_quote_only_figures_the_committed_summaries_hold(string preset, string file, string from, string to, int minimumRows)
     {
         var figures = SummaryFigures(preset);
-        var rows = ReadmeTableRows(from, to).Where(row => row.Length >= 4 && row[1].Contains('±')).ToList();
-        Assert.True(rows.Count >= minimumRows, $"README's {preset} table has {rows.Count} rows; expected every variant of its experiments");
+        var rows = ReadmeTableRows(file, from, to).Where(row => row.Length >= 4 && row[1].Contains('±')).ToList();
+        Assert.True(rows.Count >= minimumRows, $"{file}'s {preset} table has {rows.Count} rows; expected every variant of its experiments");
         var stale = new List<string>();
         foreach (var row in rows)
         {
@@ -92,7 +93,7 @@ public class ReadmeResultsTests
             if (delta.Success && !figures.Contains(delta.Value)) stale.Add($"{variant}: '{delta.Value}'");
         }
         Assert.True(stale.Count == 0,
-            $"README's {preset} table quotes figures no summary in results/{preset} holds (stale after a rerun?): " + string.Join("; ", stale) +
+            $"{file}'s {preset} table quotes figures no summary in results/{preset} holds (stale after a rerun?): " + string.Join("; ", stale) +
             $". Fix: copy them from results/{preset}/<experiment>/summary.md (environment/segalign ablation summary <experiment> --preset {preset}).");
     }
 }

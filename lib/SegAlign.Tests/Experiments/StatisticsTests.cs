@@ -32,13 +32,6 @@ public class StatisticsTests
         Assert.Equal(3, n);
     }
 
-    [Fact]
-    public void Log_gamma_matches_factorials()
-    {
-        Assert.Equal(Math.Log(24), Statistics.LogGamma(5), 10);
-        Assert.Equal(0.5 * Math.Log(Math.PI), Statistics.LogGamma(0.5), 10);
-    }
-
     [Theory]
     // Two-sided 5 % critical values of Student's t from standard tables.
     [InlineData(2, 4.3027)]
@@ -69,15 +62,5 @@ public class StatisticsTests
         Assert.Equal(0.06, adjusted[3], 12);
         Assert.Equal([1.0], Statistics.Holm([0.7]).Select(p => Math.Ceiling(p)));
         Assert.Equal(1.0, Statistics.Holm([0.6, 0.7])[0], 12);   // capped at 1
-    }
-
-    [Fact]
-    public void Seeds_for_a_given_interval_width_are_the_smallest_that_suffice()
-    {
-        // sd 1, half-width 1: n = 6 gives 2.5706/√6 = 1.049 (too wide), n = 7 gives 2.4469/√7 = 0.925.
-        Assert.Equal(7, Statistics.SeedsForHalfWidth(1, 1));
-        Assert.Equal(2, Statistics.SeedsForHalfWidth(0, 1));
-        Assert.Null(Statistics.SeedsForHalfWidth(double.NaN, 1));
-        Assert.Null(Statistics.SeedsForHalfWidth(100, 1, limit: 50));
     }
 }

@@ -18,6 +18,30 @@ public sealed record EvaluationResult(
     AlignmentMetrics Alignment,
     PredictionArchive.Writer Predictions);
 
+/// <summary>Every metric of a split, accumulated image by image in one pass (from a model or from stored predictions).</summary>
+public sealed class SplitAccumulator(ISegmentationDataset dataset, BoundaryOptions? boundaryOptions = null)
+{
+    readonly ConfusionMatrix confusion = new(dataset.NumClasses);
+    readonly PerImageCounts perImage = new(dataset.NumClasses);
+    readonly BoundaryMetrics boundary = new(dataset.NumClasses, boundaryOptions ?? new BoundaryOptions());
+    readonly AlignmentMetrics alignment = new(dataset.NumClasses);
+    readonly PredictionArchive.Writer predictions = new();
+    readonly Stopwatch clock = Stopwatch.StartNew();
+
+    /// <param name="owner">Which garment owns each pixel (generated scenes), for the item metrics; null elsewhere.</param>
+    public void Add(byte[] prediction, Sample sample, byte[]? owner)
+    {
+        confusion.Add(prediction, sample.Label);
+        perImage.Add(prediction, sample.Label);
+        boundary.Add(prediction, sample.Label, sample.Height, sample.Width);
+        alignment.Add(prediction, sample.Label, sample.Height, sample.Width, owner);
+        predictions.Add(prediction, sample.Label, sample.Height, sample.Width);
+    }
+
+    public EvaluationResult Result() => new(SegmentationMetrics.From(confusion, dataset.ClassNames), confusion, boundary.MeanBoundaryF,
+        boundary.BoundaryFPerClass(), boundary.TrimapMeanIoU(dataset.ClassNames), perImage.Images, clock.Elapsed.TotalSeconds, perImage, alignment, predictions);
+}
+
 /// <summary>Runs a model over a split (eval mode, no autograd) and accumulates every metric in one pass.</summary>
 public static class Evaluator
 {
@@ -25,12 +49,7 @@ public static class Evaluator
     public static EvaluationResult Evaluate(Segmentor model, ISegmentationDataset dataset, int batchSize, BoundaryOptions? boundaryOptions = null,
         IProgress<int>? progress = null, CancellationToken cancellation = default, Action<int, byte[], Sample>? observe = null)
     {
-        var clock = Stopwatch.StartNew();
-        var confusion = new ConfusionMatrix(dataset.NumClasses);
-        var perImage = new PerImageCounts(dataset.NumClasses);
-        var boundary = new BoundaryMetrics(dataset.NumClasses, boundaryOptions ?? new BoundaryOptions());
-        var alignment = new AlignmentMetrics(dataset.NumClasses);
-        var predictions = new PredictionArchive.Writer();
+        var metrics = new SplitAccumulator(dataset, boundaryOptions);
         var scenes = dataset as FashionScenes; // generated scenes also know which garment owns each pixel
         var owners = new List<byte[]?>(batchSize);
         bool wasTraining = model.training;
@@ -47,13 +66,8 @@ public static class Evaluator
                 var predicted = Predict(model, pending, dataset.Normalisation);
                 for (int b = 0; b < pending.Count; b++)
                 {
-                    var (prediction, sample) = (predicted[b], pending[b]);
-                    confusion.Add(prediction, sample.Label);
-                    perImage.Add(prediction, sample.Label);
-                    boundary.Add(prediction, sample.Label, sample.Height, sample.Width);
-                    alignment.Add(prediction, sample.Label, sample.Height, sample.Width, owners[b]);
-                    predictions.Add(prediction, sample.Label, sample.Height, sample.Width);
-                    observe?.Invoke(index++, prediction, sample);
+                    metrics.Add(predicted[b], pending[b], owners[b]);
+                    observe?.Invoke(index++, predicted[b], pending[b]);
                 }
                 first = index;
                 pending.Clear();
@@ -75,9 +89,23 @@ public static class Evaluator
         {
             model.train(wasTraining);
         }
-        var metrics = SegmentationMetrics.From(confusion, dataset.ClassNames);
-        return new EvaluationResult(metrics, confusion, boundary.MeanBoundaryF, boundary.BoundaryFPerClass(),
-            boundary.TrimapMeanIoU(dataset.ClassNames), dataset.Count, clock.Elapsed.TotalSeconds, perImage, alignment, predictions);
+        return metrics.Result();
+    }
+
+    /// <summary>Every metric from a run's stored predictions (predictions.bin) on the split they were made on: no model, no retraining.</summary>
+    public static EvaluationResult FromPredictions(string archive, ISegmentationDataset dataset, BoundaryOptions? boundaryOptions = null,
+        Action<int, byte[], Sample>? observe = null)
+    {
+        var metrics = new SplitAccumulator(dataset, boundaryOptions);
+        var scenes = dataset as FashionScenes;
+        int index = 0;
+        foreach (var (prediction, sample) in PredictionArchive.Read(archive, dataset))
+        {
+            metrics.Add(prediction, sample, scenes?.GetWithItems(index).Owner);
+            observe?.Invoke(index, prediction, sample);
+            index++; // not inside the call: a null observer would skip it
+        }
+        return metrics.Result();
     }
 
     /// <summary>Arg-max predictions for samples of one size, as host label maps.</summary>

@@ -23,7 +23,7 @@ public static class ExperimentResults
         {
             var rows = ExperimentRunner.Rows(plans[definition.Name], store, latency);
             allRows.AddRange(rows);
-            var summary = ExperimentSummary.From(definition, preset, rows, plans[definition.Name].Count);
+            var summary = ExperimentSummary.From(definition, preset, rows, plans[definition.Name].Count, ClaimRegistry.Changed(store, definition));
             summaries.Add(summary);
             if (rows.Count == 0) continue; // no empty summary files: nothing finished, nothing to tabulate
             string folder = store.ExperimentFolder(definition.Name);
@@ -31,20 +31,34 @@ public static class ExperimentResults
             AtomicFile.WriteAllText(Path.Combine(folder, "summary.md"), summary.ToMarkdown());
             ResultsTable.Save(summary.ToDataFrame(), Path.Combine(folder, "summary.csv"));
         }
-        // runs.csv always covers every experiment of the preset, so collecting one experiment never drops another's rows.
+        // runs.csv and the claims page always cover every experiment of the preset, so collecting one experiment never drops another's rows.
+        var pageSummaries = new List<ExperimentSummary>(summaries);
         if (experiments is not null)
         {
             foreach (var other in ExperimentDefinition.Available(preset).Except(names))
             {
                 try
                 {
-                    allRows.AddRange(ExperimentRunner.Rows(ExperimentPlan.Resolve(ExperimentDefinition.Load(other), preset, overrides), store, latency));
+                    var definition = ExperimentDefinition.Load(other);
+                    var plan = ExperimentPlan.Resolve(definition, preset, overrides);
+                    var rows = ExperimentRunner.Rows(plan, store, latency);
+                    allRows.AddRange(rows);
+                    if (rows.Count > 0 && definition.Claims.Count > 0)
+                        pageSummaries.Add(ExperimentSummary.From(definition, preset, rows, plan.Count, ClaimRegistry.Changed(store, definition)));
                 }
                 catch (InputException e)
                 {
                     warn?.Invoke($"warning: runs.csv leaves out {other}: {e.Message}");
                 }
             }
+        }
+        var withClaims = pageSummaries.Where(x => x.Claims.Count > 0).OrderBy(x => x.Experiment.Name, StringComparer.Ordinal).ToList();
+        if (withClaims.Count > 0 && overrides is not { Count: > 0 })
+        {
+            ClaimsPage.Write(store, preset, withClaims);
+            // The README quotes the repository's own results only (not a --results folder elsewhere).
+            if (Path.GetFullPath(store.Root) == Path.GetFullPath(ResultsStore.ForPreset(preset).Root))
+                ClaimsPage.UpdateReadme(Path.Combine(Presets.RepositoryRoot, "README.md"), preset, ClaimsPage.Table(preset, withClaims));
         }
         if (allRows.Count > 0) ResultsTable.Save(ResultsTable.Build(allRows.OrderBy(r => r.Run.Experiment).ThenBy(r => r.Run.Variant).ThenBy(r => r.Run.Seed).ToList()), store.RunsTable);
         return summaries;

@@ -39,8 +39,9 @@ public sealed record Comparison(double Delta, double CiLow, double CiHigh, doubl
         var c = CultureInfo.InvariantCulture;
         if (Deterministic) return string.Create(c, $"{Delta:+0.000;-0.000;0} (deterministic)");
         if (!HasInterval) return string.Create(c, $"{Delta:+0.00;-0.00} (n={Pairs})");
-        string holm = HolmP is double h ? string.Create(c, $", Holm {h:0.000}") : "";
-        return string.Create(c, $"{Delta:+0.00;-0.00} [{CiLow:+0.00;-0.00}, {CiHigh:+0.00;-0.00}] (p={P:0.000}{holm}, n={Pairs})");
+        string holm = HolmP is double h ? $", Holm {Verdicts.P(h)}" : "";
+        string p = P < 0.001 ? "p < 0.001" : string.Create(c, $"p={P:0.000}");
+        return string.Create(c, $"{Delta:+0.00;-0.00} [{CiLow:+0.00;-0.00}, {CiHigh:+0.00;-0.00}] ({p}{holm}, n={Pairs})");
     }
 }
 

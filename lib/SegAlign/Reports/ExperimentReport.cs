@@ -23,7 +23,7 @@ public static class ExperimentReport
         var planned = ExperimentPlan.Resolve(definition, preset, overrides);
         var rows = Directory.Exists(store.Root) ? ExperimentRunner.Rows(planned, store, LatencyCache.Load(store)) : [];
         if (rows.Count == 0) throw NothingToReport(definition, preset, store, overrides);
-        var summary = ExperimentSummary.From(definition, preset, rows, planned.Count);
+        var summary = ExperimentSummary.From(definition, preset, rows, planned.Count, ClaimRegistry.Changed(store, definition));
         var variants = summary.Variants.Select(v => v.Variant).ToList();
         IReadOnlyList<RunRow> Runs(string variant) => rows.Where(r => r.Run.Variant == variant).OrderBy(r => r.Run.Seed).ToList();
 
@@ -31,6 +31,9 @@ public static class ExperimentReport
         page.Heading(1, $"Ablation report: {definition.Name}, preset {preset}");
         if (definition.Paper.Length > 0) page.Add($"<p class=\"muted\">{Html.Escape(definition.Paper)}{(definition.Code.Length > 0 ? $"<br>Reference code: {Html.Escape(definition.Code)}" : "")}</p>\n");
         // The same table `segalign ablation summary` prints, so the report and the terminal never disagree.
+        page.Heading(2, "Verdicts", "verdicts");
+        page.Chart(ReportCharts.Forest([summary]),
+            "Each claim's paired Δ with its 95 % interval, coloured by verdict; the shaded band is the ±1 equivalence margin. Diagnostics (grey) are ours and get no verdict.");
         page.Add(ReportMarkdown.Render(summary.ToMarkdown()));
 
         page.Heading(2, "Per seed", "per-seed");

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Plotly.NET;
+using SegAlign.Experiments;
 using SegAlign.Visualisation;
 
 namespace SegAlign.Reports;
@@ -62,6 +63,15 @@ public static class ReportCharts
     {
         var values = std.Select(s => double.IsNaN(s) ? 0 : s).ToArray();
         return values.All(v => v == 0) ? null : PlotlyKit.ErrorBars(values.Select(v => (double?)v));
+    }
+
+    /// <summary>The verdicts as a forest plot, at the height its rows need.</summary>
+    public static JsonObject Forest(IReadOnlyList<ExperimentSummary> summaries)
+    {
+        var chart = Charts.Forest(summaries);
+        var figure = JsonNode.Parse(GenericChart.toFigureJson(chart))!.AsObject();
+        figure["layout"]!.AsObject()["autosize"] = true;
+        return new JsonObject { ["data"] = figure["data"]!.DeepClone(), ["layout"] = figure["layout"]!.DeepClone() };
     }
 
     /// <summary>The figure JSON; the report lets the chart take the page's width.</summary>

@@ -30,7 +30,7 @@ static class PlotlyKit
         ["ifa"] = "#59a14f", ["ifa-no-pe"] = "#a0d28d", ["mlp-bilinear"] = "#2b5f24",
         ["hfgd"] = "#b07aa1", ["guided-sg"] = "#b07aa1", ["guided-no-sg"] = "#dcb8d4", ["guided-sg-os2"] = "#6b3f62",
         ["upsampler"] = "#76b7b2", ["sg-kernels-only"] = "#edc948", ["sg-backbone-only"] = "#17becf",
-        ["guided-sg-linear"] = "#c994c7", ["guided-sg-cosine"] = "#8c6bb1", ["high-only"] = "#bab0ac",
+        ["guided-sg-linear"] = "#c994c7", ["guided-sg-cosine"] = "#8c6bb1", ["high-only"] = "#bab0ac", ["fpn-frozen"] = "#a6bddb",
         ["rsp"] = "#76b7b2",
         // backbone-prior: the FPN baseline's blue, darker with the full prior, lighter with the five-class one.
         ["scratch"] = "#4e79a7", ["pretrained"] = "#1f3f66", ["pretrained-half"] = "#9ecae9",
