@@ -100,7 +100,7 @@ public static partial class Commands
         Terminal.Current().Write(table);
         Console.WriteLine($"median [min..max] over {first.Rounds} rounds of {first.IterationsPerRound} iterations (batch {first.BatchSize}) after untimed warm-up, on batches generated " +
                           "before timing (data img/s: the generator alone, one thread). GMACs: one inference forward pass at " +
-                          $"{first.Size}×{first.Size} (README, \"How FLOPs are counted\"); % of matmul = GMACs × 2 × 3 × img/s ÷ the fp32 " +
+                          $"{first.Size}×{first.Size} (docs/flop-counting.md); % of matmul = GMACs × 2 × 3 × img/s ÷ the fp32 " +
                           $"{BenchWorker.ReferenceSize}² matmul GFLOP/s measured in the same round by the same processes." +
                           (precision == TrainPrecision.Fp32 ? "" : $" Training step in {precision.ToString().ToLowerInvariant()} mixed precision (train.precision); latency in fp32."));
     }

@@ -8,7 +8,7 @@ namespace SegAlign.Tests.Architecture;
 
 /// <summary>
 /// Dependencies flow one way. A namespace may use the shared root (SegAlign: InputException, Json, AtomicFile)
-/// and any namespace of a lower layer; never one of its own layer or a higher one. The README's
+/// and any namespace of a lower layer; never one of its own layer or a higher one. docs/adding-a-decoder.md's
 /// "Architecture" section states the same order.
 /// </summary>
 public class LayerTests
@@ -74,6 +74,6 @@ public class LayerTests
             .Where(ns => ns != "SegAlign" && ns.StartsWith("SegAlign", StringComparison.Ordinal)
                          && !known.Any(k => ns == k || ns.StartsWith(k + ".", StringComparison.Ordinal)))
             .ToList();
-        Assert.True(unplaced.Count == 0, $"namespaces without a layer (add them to {nameof(Layers)} and the README): {string.Join(", ", unplaced)}");
+        Assert.True(unplaced.Count == 0, $"namespaces without a layer (add them to {nameof(Layers)} and docs/adding-a-decoder.md): {string.Join(", ", unplaced)}");
     }
 }

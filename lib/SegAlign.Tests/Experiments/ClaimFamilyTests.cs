@@ -75,4 +75,13 @@ public class ClaimFamilyTests
         Assert.Equal("not reproduced by our reconstruction", verdict.Word);
         Assert.True((ChartTests.Definition() with { Code = "none published — reconstructed" }).Reconstruction);
     }
+
+    [Fact]
+    public void A_difference_that_rounds_to_zero_prints_without_a_stray_sign()
+    {
+        var nearZero = Comparison.Of([10.001, 11.0], [10.003, 11.0]);
+        Assert.DoesNotContain("-+", nearZero.Format());
+        Assert.StartsWith("0.00 [", nearZero.Format());
+        Assert.DoesNotContain("-+", Comparison.Of([5.0], [5.001]).Format());
+    }
 }

@@ -10,7 +10,7 @@ public class ManagedHeapTests
     public void The_full_presets_batches_and_scenes_stay_below_the_CLIs_large_object_threshold()
     {
         // Above the threshold each scene and batch would churn the LOH, whose freed regions the GC hands back to the
-        // kernel and faults in again (README, Speed): the data pipeline's CPU time roughly doubles.
+        // kernel and faults in again (docs/speed.md): the data pipeline's CPU time roughly doubles.
         var runtimeConfig = JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "SegAlign.Cli.runtimeconfig.json")))!;
         long threshold = runtimeConfig["runtimeOptions"]!["configProperties"]!["System.GC.LOHThreshold"]!.GetValue<long>();
 

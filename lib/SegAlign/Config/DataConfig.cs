@@ -34,7 +34,7 @@ public sealed record DataConfig
     }
 }
 
-/// <summary>Knobs of the FashionScenes benchmark. Defaults are the CPU benchmark's (see README "FashionScenes").</summary>
+/// <summary>Knobs of the FashionScenes benchmark. Defaults are the CPU benchmark's (see docs/experiments-and-presets.md, "FashionScenes").</summary>
 public sealed record FashionScenesOptions : IValidatable
 {
     /// <summary>Scene side in pixels (square scenes).</summary>

@@ -38,10 +38,10 @@ public sealed record Comparison(double Delta, double CiLow, double CiHigh, doubl
     {
         var c = CultureInfo.InvariantCulture;
         if (Deterministic) return string.Create(c, $"{Delta:+0.000;-0.000;0} (deterministic)");
-        if (!HasInterval) return string.Create(c, $"{Delta:+0.00;-0.00} (n={Pairs})");
+        if (!HasInterval) return string.Create(c, $"{Delta:+0.00;-0.00;0.00} (n={Pairs})");
         string holm = HolmP is double h ? $", Holm {Verdicts.P(h)}" : "";
         string p = P < 0.001 ? "p < 0.001" : string.Create(c, $"p={P:0.000}");
-        return string.Create(c, $"{Delta:+0.00;-0.00} [{CiLow:+0.00;-0.00}, {CiHigh:+0.00;-0.00}] ({p}{holm}, n={Pairs})");
+        return string.Create(c, $"{Delta:+0.00;-0.00;0.00} [{CiLow:+0.00;-0.00;0.00}, {CiHigh:+0.00;-0.00;0.00}] ({p}{holm}, n={Pairs})");
     }
 }
 
@@ -197,7 +197,7 @@ public sealed record ExperimentSummary(ExperimentDefinition Experiment, string P
         var interval = evidence.TwoLevel(premise.Variant, premise.Versus, "miou");
         double low = interval?.Low ?? c.CiLow;
         return low > 0
-            ? string.Create(CultureInfo.InvariantCulture, $"{premise.Reason}: {premise.Variant} − {premise.Versus} = {c.Delta:+0.00;-0.00} mIoU, 95 % interval from {low:+0.00;-0.00}")
+            ? string.Create(CultureInfo.InvariantCulture, $"{premise.Reason}: {premise.Variant} − {premise.Versus} = {c.Delta:+0.00;-0.00;0.00} mIoU, 95 % interval from {low:+0.00;-0.00;0.00}")
             : null;
     }
 

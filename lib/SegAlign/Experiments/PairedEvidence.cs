@@ -71,5 +71,5 @@ public sealed class PairedEvidence(IReadOnlyList<RunRow> rows)
 public static class ComparisonText
 {
     public static string Interval(TwoLevelInterval t) =>
-        string.Create(CultureInfo.InvariantCulture, $"{t.Delta:+0.00;-0.00} [{t.Low:+0.00;-0.00}, {t.High:+0.00;-0.00}] (p {Verdicts.P(t.P)})");
+        string.Create(CultureInfo.InvariantCulture, $"{t.Delta:+0.00;-0.00;0.00} [{t.Low:+0.00;-0.00;0.00}, {t.High:+0.00;-0.00;0.00}] (p {Verdicts.P(t.P)})");
 }

@@ -17,6 +17,9 @@ public static class SummaryMarkdown
         if (summary.Split.Length > 0) s.AppendLine($"Scored on the {summary.Split}.").AppendLine();
         if (experiment.Reconstruction)
             s.AppendLine("No official code was published: the decoder is our reconstruction from the paper, so a verdict says whether our reconstruction reproduces the claim, not whether the paper is right.").AppendLine();
+        if (summary.Seeds.Count == 1)
+            s.AppendLine("**One seed: no interval and no verdict can be computed — this preset is a pipeline check, not evidence.** " +
+                         "The committed verdicts are in results/full/claims.md (protocol v3) and docs/results-v2.md (protocol v2).").AppendLine();
         if (summary.MissingRuns > 0) s.AppendLine($"**{summary.MissingRuns} planned run(s) missing — the table is incomplete.**").AppendLine();
         bool aligned = summary.Variants.Any(v => v.EdgeF2.N > 0 && double.IsFinite(v.EdgeF2.Mean));
         string extra = aligned ? " edge F 2px | fg IoU | misnamed % |" : "";

@@ -18,6 +18,6 @@ public static class ModelConfigValidation
         // "pretrain:<recipe>" references are checked where the recipes are known (Training.RunConfigRules).
         if (config.BackboneWeights is { } weights && !weights.StartsWith("pretrain:", StringComparison.Ordinal) && !File.Exists(weights))
             throw new InputException("model.backboneWeights", $"no file at {Path.GetFullPath(weights)}",
-                "name a pretraining recipe (\"pretrain:fashion-objects\"), export torchvision weights with TorchSharp's exportsd.py (README, \"Pretrained backbones\"), or remove the setting");
+                "name a pretraining recipe (\"pretrain:fashion-objects\"), export torchvision weights with TorchSharp's exportsd.py (docs/pretraining.md), or remove the setting");
     }
 }

@@ -10,7 +10,7 @@ namespace SegAlign.Platform;
 /// working set again every iteration: measured at 128 px, batch 8, one thread, a 50-step fpn process took 400 k minor
 /// page faults against 180 k with fixed thresholds, and its step was 1.2–1.4× slower (interleaved runs). Fixed thresholds
 /// keep freed blocks in the heap for the next step. Only where memory comes from changes; every value computed is
-/// the same (README, "Speed").
+/// the same (docs/speed.md).
 /// </summary>
 public static class NativeHeap
 {

@@ -55,7 +55,7 @@ public static partial class Charts
                 ("error_x", Object(("type", "data"), ("symmetric", false), ("array", Numbers(items.Select(r => r.High - r.Delta))),
                     ("arrayminus", Numbers(items.Select(r => r.Delta - r.Low))), ("thickness", 2), ("width", 5), ("color", group.Key.Colour))),
                 ("marker", Object(("color", group.Key.Colour), ("size", group.Key.Claim ? 11 : 7), ("symbol", group.Key.Claim ? "diamond" : "circle"))),
-                ("text", items.Select(r => string.Create(CultureInfo.InvariantCulture, $"Δ {r.Delta:+0.00;-0.00} [{r.Low:+0.00;-0.00}, {r.High:+0.00;-0.00}] — {r.Text}")).ToArray()),
+                ("text", items.Select(r => string.Create(CultureInfo.InvariantCulture, $"Δ {r.Delta:+0.00;-0.00;0.00} [{r.Low:+0.00;-0.00;0.00}, {r.High:+0.00;-0.00;0.00}] — {r.Text}")).ToArray()),
                 ("hovertemplate", "%{y}<br>%{text}<extra></extra>")));
         }
         double reach = rows.SelectMany(r => new[] { r.Low, r.High, r.Delta }).Where(double.IsFinite).Select(Math.Abs).DefaultIfEmpty(1).Max();

@@ -28,7 +28,7 @@ public abstract class Backbone : nn.Module<Tensor, Tensor[]>
     /// </summary>
     public void LoadWeights(string path)
     {
-        const string Fix = "export torchvision's weights for this backbone and width with TorchSharp's exportsd.py (README, \"Pretrained backbones\")";
+        const string Fix = "export torchvision's weights for this backbone and width with TorchSharp's exportsd.py (docs/pretraining.md)";
         var found = new Dictionary<string, bool>();
         string[] ignored = ["fc.weight", "fc.bias"];
         try
