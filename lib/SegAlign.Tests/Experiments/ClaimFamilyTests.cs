@@ -84,4 +84,38 @@ public class ClaimFamilyTests
         Assert.StartsWith("0.00 [", nearZero.Format());
         Assert.DoesNotContain("-+", Comparison.Of([5.0], [5.001]).Format());
     }
+
+    [Fact]
+    public void A_claim_whose_measured_premise_fails_is_outside_the_setting_and_leaves_the_family()
+    {
+        // "fine-tuned" beats "frozen" decidedly at every seed: the premise (fine-tuning disturbs the prior) is unmet.
+        static RunRow R(string variant, int seed, double miou) => ChartTests.Row(variant, seed, miou, [miou, miou, null]);
+        var rows = new List<RunRow>();
+        foreach (int seed in new[] { 0, 1, 2 })
+        {
+            rows.Add(R("fine-tuned", seed, 50 + seed * 0.1));
+            rows.Add(R("frozen", seed, 40 + seed * 0.12));
+            rows.Add(R("guided", seed, 45 + seed * 0.2));
+        }
+        var premise = new MeasuredPremise { Variant = "fine-tuned", Versus = "frozen", Reason = "fine-tuning clearly wins" };
+        var definition = ChartTests.Definition() with
+        {
+            Baseline = "fine-tuned",
+            Variants = [new VariantDefinition { Name = "fine-tuned" }, new VariantDefinition { Name = "frozen" }, new VariantDefinition { Name = "guided" }],
+            Claims =
+            [
+                new ClaimDefinition { Variant = "guided", Versus = "fine-tuned", Paper = "guided wins", Setting = new ClaimSetting { Premise = premise, Reason = "needs the premise" } },
+                new ClaimDefinition { Variant = "guided", Versus = "frozen", Paper = "guided beats frozen" },
+            ],
+        };
+        var summary = ExperimentSummary.From(definition, "smoke", rows, 9);
+        Assert.Equal(VerdictKind.OutsideSetting, summary.Claims[0].Outcome.Kind);
+        Assert.Contains("fine-tuning clearly wins", summary.Claims[0].Outcome.Reason);
+        Assert.Null(summary.Claims[1].Ours.HolmP); // a family of one: no correction
+        Assert.Equal(VerdictKind.Agrees, summary.Claims[1].Outcome.Kind);
+
+        // Where fine-tuning does not win decidedly, the premise holds and the claim is judged.
+        var close = rows.Select(r => r.Run.Variant == "frozen" ? R("frozen", r.Run.Seed, r.Metrics.MeanIoU + 10 + (r.Run.Seed == 1 ? 0.5 : -0.3)) : r).ToList();
+        Assert.NotEqual(VerdictKind.OutsideSetting, ExperimentSummary.From(definition, "smoke", close, 9).Claims[0].Outcome.Kind);
+    }
 }

@@ -81,11 +81,11 @@ public class ReportContentTests(GeneratedReports reports)
         string html = Text(reports.ExperimentReportPath);
         Assert.Contains("<h1>Ablation report: sfnet, preset smoke</h1>", html);
         Assert.Contains("<th>Δ mIoU vs bilinear (paired t)</th>", html);
-        Assert.Matches("<tr>\n<td>fam</td>\n<td>[0-9.]+ ± [0-9.]+</td>\n<td>[-+][0-9.]+ \\[[-+][0-9.]+, [-+][0-9.]+\\] \\(p=[0-9.]+, n=2\\)</td>", html);
+        Assert.Matches("<tr>\n<td>fam</td>\n<td>2</td>\n<td>[0-9.]+ ± [0-9.]+</td>\n<td>[-+][0-9.]+ \\[[-+][0-9.]+, [-+][0-9.]+\\] \\(p=[0-9.]+, n=2\\)</td>", html);
         Assert.Contains("<th>paper's claim</th>", html);
         Assert.Contains("fam vs bilinear (miou, expected higher)", html);
         Assert.Contains("planned run(s) missing", html); // two of four variants, two of three seeds
-        foreach (var title in new[] { "mIoU per seed", "Boundary F-score per seed", "Cost vs accuracy", "Per-class IoU" })
+        foreach (var title in new[] { "Claims and diagnostics: sfnet at smoke", "mIoU per seed", "Boundary F-score per seed", "Cost vs accuracy", "Per-class IoU" })
             Assert.Contains($"\"title\":{{\"text\":\"{title}\"", html);
         Assert.Contains("<td>T-shirt/top</td>", html);
         Assert.Contains("4 finished run(s)", html);
