@@ -85,7 +85,7 @@ public class ReportContentTests(GeneratedReports reports)
         Assert.Contains("<th>paper's claim</th>", html);
         Assert.Contains("fam vs bilinear (miou, expected higher)", html);
         Assert.Contains("planned run(s) missing", html); // two of four variants, two of three seeds
-        foreach (var title in new[] { "Claims and diagnostics: sfnet at smoke", "mIoU per seed", "Boundary F-score per seed", "Cost vs accuracy", "Per-class IoU" })
+        foreach (var title in new[] { "Claims and diagnostics: sfnet at smoke", "mIoU per seed", "Boundary F-score per seed", "Cost vs accuracy", "Per-class IoU difference vs bilinear" })
             Assert.Contains($"\"title\":{{\"text\":\"{title}\"", html);
         Assert.Contains("<td>T-shirt/top</td>", html);
         Assert.Contains("4 finished run(s)", html);

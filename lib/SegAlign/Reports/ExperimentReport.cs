@@ -43,7 +43,7 @@ public static class ExperimentReport
         page.Heading(2, "Cost", "cost");
         page.Chart(ReportCharts.CostVersusAccuracy(summary.Variants.Select(v => new CostPoint(v.Variant, v.GMacs, v.MeanIoU.Mean, v.MeanIoU.Std, v.MeanIoU.N)).ToList()),
             "GMACs of one forward pass at the evaluation resolution (see “How FLOPs are counted” below) against mIoU, mean ± std over seeds.");
-        AddPerClass(page, variants, Runs);
+        AddPerClass(page, variants, definition.Baseline, Runs);
         AddRuns(page, rows);
 
         page.Add((ReportEnvironment.Current() with
@@ -69,7 +69,7 @@ public static class ExperimentReport
     static SeedValues Seeds(string variant, IReadOnlyList<RunRow> runs, Func<RunRow, double> metric) =>
         new(variant, runs.Select(r => (r.Run.Seed, metric(r))).ToList());
 
-    static void AddPerClass(ReportPage page, IReadOnlyList<string> variants, Func<string, IReadOnlyList<RunRow>> runs)
+    static void AddPerClass(ReportPage page, IReadOnlyList<string> variants, string baseline, Func<string, IReadOnlyList<RunRow>> runs)
     {
         var classes = variants.SelectMany(v => runs(v)).SelectMany(r => r.Metrics.Classes.Select(c => c.Name)).Distinct().ToList();
         if (classes.Count == 0) return;
@@ -81,10 +81,20 @@ public static class ExperimentReport
         }
         var charted = classes.Where(c => variants.All(v => Stat(v, c).N > 0)).ToList();
         page.Heading(2, "Per-class IoU", "per-class");
-        if (charted.Count > 0)
-            page.Chart(ReportCharts.PerClass(charted, variants.Select(v => (v, (IReadOnlyList<double>)charted.Select(c => Stat(v, c).Mean).ToList(),
-                (IReadOnlyList<double>)charted.Select(c => Stat(v, c).Std).ToList())).ToList()),
-                charted.Count < classes.Count ? $"Left out (no IoU in some variant: absent from the validation images): {string.Join(", ", classes.Except(charted))}." : null);
+        // Differences against the baseline, paired by seed: a point or two, which 0–100 bars hide.
+        Comparison? Delta(string variant, string name)
+        {
+            double? Of(RunRow r) => r.Metrics.Classes.FirstOrDefault(c => c.Name == name)?.IoU;
+            var a = runs(variant).Where(r => Of(r) is not null).ToDictionary(r => r.Run.Seed, r => Of(r)!.Value);
+            var b = runs(baseline).Where(r => Of(r) is not null).ToDictionary(r => r.Run.Seed, r => Of(r)!.Value);
+            var seeds = a.Keys.Intersect(b.Keys).Order().ToList();
+            return seeds.Count == 0 ? null : Comparison.Of(seeds.Select(s => a[s]).ToList(), seeds.Select(s => b[s]).ToList());
+        }
+        var others = variants.Where(v => v != baseline).ToList();
+        if (charted.Count > 0 && others.Count > 0 && variants.Contains(baseline))
+            page.Chart(ReportCharts.PerClassDelta(charted, baseline, others.Select(v => (v, (IReadOnlyList<Comparison?>)charted.Select(c => Delta(v, c)).ToList())).ToList()),
+                (charted.Count < classes.Count ? $"Left out (no IoU in some variant: absent from the evaluation images): {string.Join(", ", classes.Except(charted))}. " : "") +
+                "The table below gives each class's IoU itself.");
         var table = classes.Select(c => (IReadOnlyList<string>)[Html.Escape(c), .. variants.Select(v => Html.Escape(Number(Stat(v, c))))]);
         page.Add("<div class=\"table-scroll\">").Add(Html.Table(["class", .. variants.Select(v => $"{v} IoU (%)")], table)).Add("</div>\n");
     }

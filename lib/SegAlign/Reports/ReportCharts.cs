@@ -50,12 +50,25 @@ public static class ReportCharts
     public static JsonObject CostVersusAccuracy(IReadOnlyList<CostPoint> variants) =>
         Figure(Charts.AccuracyVsCost(variants, "GMACs (one forward pass)", "Cost vs accuracy", "mIoU (%), mean ± std over seeds"));
 
-    /// <summary>Grouped columns: each class's IoU (mean ± std over seeds), one colour per variant (its decoder's).</summary>
-    public static JsonObject PerClass(IReadOnlyList<string> classes, IReadOnlyList<(string Variant, IReadOnlyList<double> Means, IReadOnlyList<double> Stds)> variants)
+    /// <summary>
+    /// Per-class difference plot: for each variant, each class's paired Δ IoU against the baseline (mean over shared seeds)
+    /// with its 95 % Student-t interval, as dots around a zero line — the differences are a point or two, invisible on 0–100 bars.
+    /// </summary>
+    public static JsonObject PerClassDelta(IReadOnlyList<string> classes, string baseline, IReadOnlyList<(string Variant, IReadOnlyList<Comparison?> Deltas)> variants)
     {
-        var columns = variants.Select(v => PlotlyKit.Trace("bar", ("name", v.Variant), ("x", classes.ToArray()),
-            ("y", PlotlyKit.Numbers(v.Means)), ("error_y", ErrorBars(v.Stds)), ("marker", PlotlyKit.Object(("color", PlotlyKit.ColourOf(v.Variant))))));
-        return Figure(PlotlyKit.Figure(columns, "Per-class IoU", "class", "IoU (%)", layout: ("barmode", "group")));
+        var offsets = PlotlyKit.Spread(variants.Count, 0.3);
+        var traces = variants.Select((v, i) => PlotlyKit.Trace("scatter", ("name", v.Variant), ("mode", "markers"),
+            ("x", classes.Select((_, c) => c + offsets[i]).ToArray()),
+            ("y", PlotlyKit.Numbers(v.Deltas.Select(d => d?.Delta))),
+            ("error_y", PlotlyKit.Object(("type", "data"), ("symmetric", false), ("visible", true), ("thickness", 1.5), ("width", 3),
+                ("array", PlotlyKit.Numbers(v.Deltas.Select(d => d is { HasInterval: true } x ? x.CiHigh - x.Delta : (double?)null))),
+                ("arrayminus", PlotlyKit.Numbers(v.Deltas.Select(d => d is { HasInterval: true } x ? x.Delta - x.CiLow : (double?)null))))),
+            ("marker", PlotlyKit.Object(("color", PlotlyKit.ColourOf(v.Variant)), ("size", 8))),
+            ("text", classes.ToArray()), ("hovertemplate", "%{fullData.name} − " + baseline + "<br>%{text}: %{y:+.2f}<extra></extra>")));
+        var zero = PlotlyKit.Object(("type", "line"), ("xref", "paper"), ("x0", 0), ("x1", 1), ("y0", 0), ("y1", 0), ("line", PlotlyKit.Object(("color", "#333333"), ("width", 1))));
+        return Figure(PlotlyKit.Figure(traces, $"Per-class IoU difference vs {baseline}", "class", $"IoU difference (points) vs {baseline}, 95 % CI over seeds",
+            xAxis: PlotlyKit.Object(("tickmode", "array"), ("tickvals", Enumerable.Range(0, classes.Count).Select(c => (double)c).ToArray()), ("ticktext", classes.ToArray())),
+            layout: ("shapes", new object[] { zero })));
     }
 
     /// <summary>Error bars of the standard deviations, or none when every one is 0 or undefined (a single seed).</summary>
