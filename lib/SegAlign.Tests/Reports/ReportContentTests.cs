@@ -83,6 +83,10 @@ public class ReportContentTests(GeneratedReports reports)
         Assert.Contains("<th>Δ mIoU vs bilinear (paired t)</th>", html);
         Assert.Matches("<tr>\n<td>fam</td>\n<td>2</td>\n<td>[0-9.]+ ± [0-9.]+</td>\n<td>[-+][0-9.]+ \\[[-+][0-9.]+, [-+][0-9.]+\\] \\(p=[0-9.]+, n=2\\)</td>", html);
         Assert.Contains("<th>paper's claim</th>", html);
+        // Every page says what it is and how to reproduce it.
+        Assert.Contains("<summary>What was measured</summary>", html);
+        Assert.Contains("FashionScenes at 32 px", html);
+        Assert.Contains("environment/segalign ablation run sfnet --preset smoke", html);
         Assert.Contains("fam vs bilinear (miou, expected higher)", html);
         Assert.Contains("planned run(s) missing", html); // two of four variants, two of three seeds
         foreach (var title in new[] { "Claims and diagnostics: sfnet at smoke", "mIoU per seed", "Boundary F-score per seed", "Cost vs accuracy", "Per-class IoU difference vs bilinear" })

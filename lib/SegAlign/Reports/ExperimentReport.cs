@@ -31,6 +31,7 @@ public static class ExperimentReport
         page.Heading(1, $"Ablation report: {definition.Name}, preset {preset}");
         if (definition.Paper.Length > 0) page.Add($"<p class=\"muted\">{Html.Escape(definition.Paper)}{(definition.Code.Length > 0 ? $"<br>Reference code: {Html.Escape(definition.Code)}" : "")}</p>\n");
         // The same table `segalign ablation summary` prints, so the report and the terminal never disagree.
+        page.Add(ProtocolBlock.Html(definition, preset, rows));
         page.Heading(2, "Verdicts", "verdicts");
         page.Chart(ReportCharts.Forest([summary]),
             "Each claim's paired Δ with its 95 % interval, coloured by verdict; the shaded band is the ±1 equivalence margin. Diagnostics (grey) are ours and get no verdict.");
