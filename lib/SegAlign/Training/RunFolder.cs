@@ -122,6 +122,19 @@ public sealed class RunFolder(string path)
         }
     }
 
+    /// <summary>The libtorch threads the run trained with, from config.json's runtime line ("… · 1 threads · …"), or null.</summary>
+    public int? ReadThreads()
+    {
+        if (!File.Exists(ConfigFile)) return null;
+        try
+        {
+            string runtime = JsonNode.Parse(File.ReadAllText(ConfigFile))?["runtime"]?.GetValue<string>() ?? "";
+            var match = System.Text.RegularExpressions.Regex.Match(runtime, @"(\d+) threads?\b");
+            return match.Success ? int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : null;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException) { return null; }
+    }
+
     /// <summary>The resolved config recorded in config.json.</summary>
     public RunConfig ReadConfig()
     {

@@ -16,9 +16,11 @@ public static class TrainedModel
         if (!folder.HasCheckpoint)
         {
             int seed = folder.ReadIdentity()?.Seed ?? 0;
-            // `train` reads a run's own config.json, and the same config and seed retrain the same weights.
+            // `train` reads a run's own config.json, and the same config, seed and thread count retrain the same weights
+            // (libtorch's reductions depend on the threads: another count gives other numbers).
+            string threads = folder.ReadThreads() is int n ? $" --threads {n}" : "";
             throw new InputException(folder.CheckpointFile, "does not exist (checkpoints are not committed to git)",
-                $"retrain the run with `segalign train --config {folder.ConfigFile} --seed {seed} --out {folder.Path}-retrained` and evaluate that folder, " +
+                $"retrain the run with `segalign train --config {folder.ConfigFile} --seed {seed}{threads} --out {folder.Path}-retrained` and evaluate that folder, " +
                 "or use the notebooks' Study.Model, which retrains it deterministically");
         }
         string hash = config.Hash();
