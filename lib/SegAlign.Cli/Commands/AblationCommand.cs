@@ -13,7 +13,7 @@ public static partial class Commands
     {
         var ablation = new Command("ablation", "Rerun a paper's ablation: train every (variant, seed) not yet done, then print the paper-style table.");
         var experiment = new Argument<string>("experiment") { Description = "The name of a definition under experiments/ (`ablation list` shows them) — or all." };
-        var preset = new Option<string>("--preset") { Description = "smoke (CI, seconds), quick (~minutes), full (the CPU reproduction, protocol v3: 128 px, pretrained backbone, test split, 5 seeds per claim arm), v2 (protocol v2, kept with its committed results), v1 (protocol v1: 64 px from scratch, kept for comparison), paper (the papers' recipe; needs the dataset).", DefaultValueFactory = _ => "quick" };
+        var preset = OptionChecks.PresetOption("Whose config and results folder (results/<preset>/).", "quick");
         var set = new Option<string[]>("--set") { Description = "Override a config field for every variant: path=value. Repeatable; must not contradict a variant." };
         var seeds = new Option<int[]?>("--seeds") { Description = "Run only these seeds (default: the experiment's).", AllowMultipleArgumentsPerToken = true };
         var variants = new Option<string[]?>("--variants") { Description = "Run only these variants, separated by spaces or commas.", AllowMultipleArgumentsPerToken = true };
@@ -50,8 +50,7 @@ public static partial class Commands
         }
         string PresetOf(ParseResult p)
         {
-            string value = p.GetValue(preset)!;
-            if (!Presets.Names.Contains(value)) throw new InputException("--preset", $"unknown preset '{value}'", $"use one of: {string.Join(", ", Presets.Names)}");
+            string value = OptionChecks.Preset(p.GetValue(preset)!);
             return value;
         }
 

@@ -21,7 +21,7 @@ public static partial class Commands
                                            "real 1-thread worker processes as `ablation run` trains, and with --peer the PyTorch replica. Writes results/<preset>/bench/<environment>_<size>px.csv (…px_bf16.csv with --precision bf16).");
         var decoders = new Option<string[]?>("--decoders") { Description = "Decoders to measure, separated by spaces or commas (default: all registered).", AllowMultipleArgumentsPerToken = true };
         var size = new Option<int?>("--size") { Description = "Input size in pixels (default: the preset's FashionScenes size)." };
-        var preset = new Option<string>("--preset") { Description = "Preset whose model, data and batch size are measured (default v1: the 64-px models the PyTorch replica mirrors; full measures protocol v2 at 128 px).", DefaultValueFactory = _ => "v1" };
+        var preset = OptionChecks.PresetOption("Whose model, data and batch size are measured (default v1: the 64-px models the PyTorch replica mirrors).", "v1");
         var threads = new Option<int>("--threads") { Description = "libtorch threads (0 = all cores); the sweep column starts this many 1-thread processes.", DefaultValueFactory = _ => 0 };
         var rounds = new Option<int>("--rounds") { Description = "Timed rounds per decoder (min, median and max are reported).", DefaultValueFactory = _ => 5 };
         var iterations = new Option<int>("--iterations") { Description = "Timed training iterations per round.", DefaultValueFactory = _ => 10 };
@@ -59,7 +59,7 @@ public static partial class Commands
             Console.WriteLine($"device: {runtime}");
             Console.WriteLine($"native heap: {NativeHeap.Policy} (SegAlign processes; {NativeHeap.PolicyVariable}=default keeps the C library's policy)");
             if (peerTorch is not null) Console.WriteLine($"peer: PyTorch {peerTorch} ({PeerReplica.Python}, {PeerReplica.Script})");
-            string presetName = p.GetValue(preset)!;
+            string presetName = OptionChecks.Preset(p.GetValue(preset)!);
             var names = (OptionChecks.List(p.GetValue(decoders)) ?? DecoderRegistry.Names.ToArray()).ToList();
 
             if (p.GetValue(latencyFor) is { } experiment) return MeasureExperimentLatency(experiment, presetName, runtime, p.GetValue(remeasure), p.GetValue(results));

@@ -24,4 +24,13 @@ static class OptionChecks
         values is { Length: > 0 }
             ? values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Distinct().ToArray()
             : null;
+
+    /// <summary>
+    /// The one --preset option of every command: its help lists the presets baseline.json defines with what each is, and
+    /// <see cref="Preset"/> checks a value against the same list.
+    /// </summary>
+    public static System.CommandLine.Option<string> PresetOption(string purpose, string defaultValue) =>
+        new("--preset") { Description = $"{purpose} One of: {Experiments.Presets.Catalog()}.", DefaultValueFactory = _ => defaultValue };
+
+    public static string Preset(string value) => Experiments.Presets.Check(value, "--preset");
 }

@@ -15,7 +15,7 @@ public static partial class Commands
             "the environment, from results/<preset>/ → results/<preset>/<experiment>/report.html. Notebook (.ipynb, executed): its text, " +
             "outputs and charts → <name>.html next to it. Folder: every executed notebook in it. The page is written atomically, and not at all on bad input.");
         var target = new Argument<string>("experiment-or-notebook") { Description = "An experiment (sfnet, alignseg, ifa, hfgd, rsp, overview), `claims` (the cross-paper page of every claim with its forest plot), an executed .ipynb notebook, or a folder of them." };
-        var preset = new Option<string>("--preset") { Description = "Experiments: whose results to report (smoke, quick, full, v2, v1, paper).", DefaultValueFactory = _ => "quick" };
+        var preset = OptionChecks.PresetOption("Experiments: whose results to report.", "quick");
         var output = new Option<string?>("--output", "-o") { Description = "Where to write the page (a folder when reporting a folder of notebooks)." };
         var set = new Option<string[]>("--set") { Description = "Experiments: the config overrides the runs were made with (path=value, as given to `ablation run`)." };
         var results = new Option<string?>("--results") { Description = "Experiments: the results folder (default: results/ of the repository)." };
@@ -38,8 +38,7 @@ public static partial class Commands
                 Console.WriteLine($"wrote {NotebookReport.Write(what, outputPath)}");
                 return 0;
             }
-            string presetName = p.GetValue(preset)!;
-            if (!Presets.Names.Contains(presetName)) throw new InputException("--preset", $"unknown preset '{presetName}'", $"use one of: {string.Join(", ", Presets.Names)}");
+            string presetName = OptionChecks.Preset(p.GetValue(preset)!);
             var store = ResultsStore.ForPreset(presetName, p.GetValue(results));
             var overrides = ConfigOverrides.Parse(p.GetValue(set) ?? []);
             Console.WriteLine(what == ClaimsReport.Name

@@ -178,4 +178,14 @@ public class ExperimentPlanTests
         e = Assert.Throws<InputException>(() => ExperimentDefinition.Load("backbone-prior")).Message;
         Assert.Contains("where the experiment itself is not defined", e);
     }
+
+    [Fact]
+    public void The_preset_catalog_is_baseline_json_and_every_preset_says_what_it_is()
+    {
+        Assert.Equal(["smoke", "quick", "full", "v2", "v1", "paper"], Presets.Names);
+        Assert.All(Presets.Names, p => Assert.NotEmpty(Presets.Describe(p)));
+        Assert.Contains("full (the CPU reproduction, protocol v3", Presets.Catalog());
+        var e = Assert.Throws<InputException>(() => Presets.Check("fulll"));
+        Assert.Contains("use one of: smoke, quick, full, v2, v1, paper", e.Message);
+    }
 }

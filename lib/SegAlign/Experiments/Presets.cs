@@ -13,7 +13,29 @@ namespace SegAlign.Experiments;
 /// </summary>
 public static class Presets
 {
-    public static readonly string[] Names = ["smoke", "quick", "full", "v2", "v1", "paper"];
+    /// <summary>The presets baseline.json defines, in its order: the one list every command and check uses.</summary>
+    public static IReadOnlyList<string> Names
+    {
+        get
+        {
+            var (all, _) = ReadBaselineFile();
+            return all["presets"] is JsonObject presets ? [.. presets.Select(p => p.Key)] : [];
+        }
+    }
+
+    /// <summary>What a preset is, from baseline.json's "presetDescriptions" ("" when it gives none).</summary>
+    public static string Describe(string preset)
+    {
+        var (all, _) = ReadBaselineFile();
+        return all["presetDescriptions"]?[preset]?.GetValue<string>() ?? "";
+    }
+
+    /// <summary>"smoke (…), quick (…), …": the allowed values with what each is, for help texts.</summary>
+    public static string Catalog() => string.Join("; ", Names.Select(n => Describe(n) is { Length: > 0 } d ? $"{n} ({d})" : n));
+
+    /// <summary>The preset named, or a one-line error listing the allowed ones (<paramref name="field"/> names where it came from).</summary>
+    public static string Check(string preset, string field = "preset") =>
+        Names.Contains(preset) ? preset : throw new InputException(field, $"unknown preset '{preset}'", $"use one of: {string.Join(", ", Names)}");
 
     /// <summary>The repository's experiments/ folder (see <see cref="Repository.Root"/>).</summary>
     public static string ExperimentsFolder => Path.Combine(Repository.Root, "experiments");

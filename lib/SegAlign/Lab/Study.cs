@@ -50,8 +50,7 @@ public sealed class Study
     public static Study Open(string experiment, string preset = "full", int? seeds = null, IEnumerable<string>? overrides = null,
         string? results = null, string? scratch = null)
     {
-        if (!Presets.Names.Contains(preset))
-            throw new InputException("preset", $"unknown preset '{preset}'", $"use one of: {string.Join(", ", Presets.Names)}");
+        Presets.Check(preset);
         var definition = ExperimentDefinition.Load(experiment);
         if (seeds is < 0) throw new InputException("seeds", $"must be ≥ 0 (0 = the preset's count), got {seeds}", $"use 1..{definition.Seeds.Length} (the experiment lists {string.Join(", ", definition.Seeds)}), or 0");
         if (seeds is null or 0) seeds = ExperimentPlan.DefaultSeeds(definition, preset).Count;
