@@ -46,6 +46,21 @@ public static class SegAlignCommand
             Console.Error.WriteLine("cancelled");
             return 130;
         }
+        // What the file system refuses (read-only, no space, a folder where a file goes, another user's files) is the
+        // caller's to fix, not a crash: one line and exit 2. Every writer is atomic, so nothing half-written stays behind.
+        catch (UnauthorizedAccessException e)
+        {
+            Console.Error.WriteLine($"error: {OneLine(e.Message)}. Fix: write where this user may (another --out, --results or -o), or fix the folder's permissions");
+            return 2;
+        }
+        catch (IOException e)
+        {
+            bool full = (e.HResult & 0xFFFF) == 28 || e.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase);
+            Console.Error.WriteLine(full
+                ? $"error: the disk is full ({OneLine(e.Message)}). Fix: free space, then run the same command again (training resumes from its last checkpoint)"
+                : $"error: {OneLine(e.Message)}. Fix: check that path: it must be a writable file location (not a folder, not on a read-only file system)");
+            return 2;
+        }
     }
 
     /// <summary>

@@ -82,7 +82,12 @@ public sealed class ReportPage(string title)
     }
 
     /// <summary>Writes the page atomically: an interrupted write never replaces an earlier good report.</summary>
-    public void Save(string path) => AtomicFile.WriteAllText(path, Render());
+    public void Save(string path)
+    {
+        if (Directory.Exists(path))
+            throw new InputException(path, "is a folder, but a report is one file", $"pass a file path such as {Path.Combine(path, "report.html")}");
+        AtomicFile.WriteAllText(path, Render());
+    }
 
     // A chart that cannot be drawn says so in place and on the console (which the browser test watches).
     const string DrawCharts = """
