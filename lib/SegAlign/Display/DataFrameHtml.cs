@@ -17,12 +17,14 @@ public static class DataFrameHtml
     {
         long rows = frame.Rows.Count;
         long shown = Math.Min(rows, MaxRows);
-        var html = new StringBuilder("<table>\n<thead><tr><th></th>");
+        // No index column: a results table's rows are named by their own columns (variant, seed), and the row number only
+        // pushes the table wider than the page.
+        var html = new StringBuilder("<table>\n<thead><tr>");
         foreach (var column in frame.Columns) html.Append("<th>").Append(WebUtility.HtmlEncode(column.Name)).Append("</th>");
         html.Append("</tr></thead>\n<tbody>\n");
         for (long row = 0; row < shown; row++)
         {
-            html.Append("<tr><th>").Append(row.ToString(CultureInfo.InvariantCulture)).Append("</th>");
+            html.Append("<tr>");
             foreach (var column in frame.Columns) html.Append("<td>").Append(WebUtility.HtmlEncode(Cell(column[row]))).Append("</td>");
             html.Append("</tr>\n");
         }
@@ -54,8 +56,8 @@ public static class DataFrameHtml
         $"DataFrame: {frame.Rows.Count} rows × {frame.Columns.Count} columns ({string.Join(", ", frame.Columns.Select(c => c.Name))})";
 
     /// <summary>
-    /// A cell's text. Fractional numbers keep 4 significant digits (below 1000; whole numbers above): a table is read
-    /// to compare, and 15-digit floats hide the digits that matter.
+    /// A cell's text. Fractional numbers keep 4 significant digits (below 1000; whole numbers above; below 0.001 a short
+    /// exponent): a table is read to compare, and 15-digit floats hide the digits that matter.
     /// </summary>
     public static string Cell(object? value) => value switch
     {
@@ -69,5 +71,6 @@ public static class DataFrameHtml
     static string Round(double value) =>
         !double.IsFinite(value) ? value.ToString(CultureInfo.InvariantCulture)
         : Math.Abs(value) >= 1000 ? value.ToString("0", CultureInfo.InvariantCulture)
+        : value != 0 && Math.Abs(value) < 0.001 ? value.ToString("0.##e+0", CultureInfo.InvariantCulture) // a p-value of 8.6e-6, not 8.627E-06
         : value.ToString("G4", CultureInfo.InvariantCulture);
 }
