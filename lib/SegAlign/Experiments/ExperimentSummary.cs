@@ -77,9 +77,11 @@ public sealed record Verdict(VerdictKind Kind, string Reason, bool Reconstructio
 /// <paramref name="Ratio"/> is variant ÷ versus for cost metrics (e.g. 0.25 = "75 % fewer multiply-adds");
 /// <paramref name="TwoLevel"/> the interval over seeds and test images where per-image counts exist.</summary>
 public sealed record ClaimCheck(ClaimDefinition Claim, Comparison Ours, Verdict Outcome, double? Ratio = null, TwoLevelInterval? TwoLevel = null,
-    double? EquivalenceHolmP = null, string? Power = null)
+    double? EquivalenceHolmP = null, string? Power = null, double? TwoLevelHolmP = null)
 {
-    public string FormatTwoLevel() => TwoLevel is { } t ? ComparisonText.Interval(t) : ClaimDefinition.IsDeterministic(Claim.Metric) ? "–" : "– (no per-image counts)";
+    /// <summary>The two-level interval with its p and, in a family, its Holm-adjusted p (the p the verdict uses).</summary>
+    public string FormatTwoLevel() => TwoLevel is { } t ? ComparisonText.Interval(t, TwoLevelHolmP)
+        : ClaimDefinition.IsDeterministic(Claim.Metric) ? "–" : "– (no per-image counts)";
 
     public string Verdict => Outcome.ToString();
     public string FormatOurs() => Ratio is double r ? $"{Ours.Format()}, ratio {r.ToString("0.00", CultureInfo.InvariantCulture)}×" : Ours.Format();
@@ -162,14 +164,17 @@ public sealed record ExperimentSummary(ExperimentDefinition Experiment, string P
         int familySize = decisionP.Count(p => !double.IsNaN(p));
         var claims = tested.Select((t, i) =>
         {
-            var ours = familySize > 1 && !double.IsNaN(adjusted[i]) ? t.Ours with { HolmP = adjusted[i] } : t.Ours;
+            // Holm adjusts the p the verdict uses: the two-level one where it exists (shown beside that interval), else the seed t-test's.
+            bool adjustedHere = familySize > 1 && !double.IsNaN(adjusted[i]);
+            var ours = adjustedHere && t.TwoLevel is null ? t.Ours with { HolmP = adjusted[i] } : t.Ours;
+            double? twoLevelHolm = adjustedHere && t.TwoLevel is not null ? adjusted[i] : null;
             double? equivalence = double.IsNaN(adjustedEquivalence[i]) ? null : adjustedEquivalence[i];
             string? power = PowerNote(t.Ours, t.TwoLevel, Math.Max(1, familySize));
             Evidence? proof = t.TwoLevel is { } two
                 ? new Evidence(two.Low, two.High, "95 % interval over seeds and images", familySize > 1 ? adjusted[i] : two.P, equivalence, power)
                 : ours.HasInterval ? new Evidence(ours.CiLow, ours.CiHigh, "95 % CI over seeds", ours.DecisionP, null, power) : null;
             var verdict = Verdicts.Decide(t.Claim, ours, t.Outside, familySize, t.Ratio, proof, experiment.Reconstruction);
-            return new ClaimCheck(t.Claim, ours, verdict, t.Ratio, t.TwoLevel, equivalence, power);
+            return new ClaimCheck(t.Claim, ours, verdict, t.Ratio, t.TwoLevel, equivalence, power, twoLevelHolm);
         }).ToList();
 
         var diagnostics = experiment.Diagnostics

@@ -70,6 +70,6 @@ public sealed class PairedEvidence(IReadOnlyList<RunRow> rows)
 /// <summary>How intervals read in tables.</summary>
 public static class ComparisonText
 {
-    public static string Interval(TwoLevelInterval t) =>
-        string.Create(CultureInfo.InvariantCulture, $"{t.Delta:+0.00;-0.00;0.00} [{t.Low:+0.00;-0.00;0.00}, {t.High:+0.00;-0.00;0.00}] (p {Verdicts.P(t.P)})");
+    public static string Interval(TwoLevelInterval t, double? holm = null) =>
+        string.Create(CultureInfo.InvariantCulture, $"{t.Delta:+0.00;-0.00;0.00} [{t.Low:+0.00;-0.00;0.00}, {t.High:+0.00;-0.00;0.00}] (p {Verdicts.P(t.P)}{(holm is double h ? $", Holm {Verdicts.P(h)}" : "")})");
 }
