@@ -120,10 +120,10 @@ public class NotebookFormatTests
         Assert.Contains("<td>33.33</td>", html);
         Assert.Contains("<td>45.12</td>", html);
         Assert.Contains("<td>123457</td>", html);
-        Assert.Contains("<td>1.234E-05</td>", html);
+        Assert.Contains("<td>1.23e-5</td>", html);
         Assert.DoesNotContain("33.333", html + text);
         var lines = text.Split('\n')[1..];
-        Assert.Equal(["variant   mIoU       MACs", "fpn      33.33     123457", "fam      45.12  1.234E-05"], lines);
+        Assert.Equal(["variant   mIoU     MACs", "fpn      33.33   123457", "fam      45.12  1.23e-5"], lines);
     }
 
     [Fact]
@@ -138,7 +138,7 @@ public class NotebookFormatTests
 
         Assert.Contains("&lt;script&gt;&amp;", html);
         Assert.DoesNotContain("<script>", html);
-        Assert.Equal(100, html.Split("</th><td>").Length - 1);
+        Assert.Equal(100, html.Split("<tr><td>").Length - 1); // 100 data rows, no index column
         Assert.Contains("100 of 150 rows shown", html);
         Assert.Contains("150 rows × 2 columns", bundle.Data["text/plain"]!.GetValue<string>());
     }

@@ -15,7 +15,7 @@ public class CommittedHashTests
 {
     /// <summary>Each committed results folder and the preset that plans its runs: results/pilot was run under the
     /// name the full preset had before protocol v2 became `full`, so its runs must still be full's configs.</summary>
-    static readonly (string Folder, string Preset)[] CommittedFolders = [("v1", "v1"), ("v2", "v2"), ("pilot", "v2")];
+    static readonly (string Folder, string Preset)[] CommittedFolders = [("v1", "v1"), ("v2", "v2"), ("pilot", "v2"), ("full", "full")];
 
     static IEnumerable<(string Folder, string Preset)> Existing() =>
         CommittedFolders.Where(f => File.Exists(Path.Combine(NotebookFolder.RepositoryRoot, "results", f.Folder, "runs.csv")));
