@@ -55,10 +55,21 @@ public static class ExperimentResults
         var withClaims = pageSummaries.Where(x => x.Claims.Count > 0).OrderBy(x => x.Experiment.Name, StringComparer.Ordinal).ToList();
         if (withClaims.Count > 0 && overrides is not { Count: > 0 })
         {
-            ClaimsPage.Write(store, preset, withClaims);
+            // Every experiment with claims whose runs are not all in: the page names them instead of reading as complete.
+            var pending = new List<(string, int, int)>();
+            foreach (var name in ExperimentDefinition.Available(preset))
+            {
+                var definition = ExperimentDefinition.Load(name);
+                if (definition.Claims.Count == 0) continue;
+                var plan = ExperimentPlan.Resolve(definition, preset);
+                int finished = plan.GroupBy(r => r.Key).Count(g => store.Folder(g.First()).IsComplete);
+                int planned = plan.Select(r => r.Key).Distinct().Count();
+                if (finished < planned) pending.Add((name, finished, planned));
+            }
+            ClaimsPage.Write(store, preset, withClaims, pending);
             // The README quotes the repository's own results only (not a --results folder elsewhere).
             if (Path.GetFullPath(store.Root) == Path.GetFullPath(ResultsStore.ForPreset(preset).Root))
-                ClaimsPage.UpdateReadme(Path.Combine(Presets.RepositoryRoot, "README.md"), preset, ClaimsPage.Table(preset, withClaims));
+                ClaimsPage.UpdateReadme(Path.Combine(Presets.RepositoryRoot, "README.md"), preset, ClaimsPage.Table(preset, withClaims, pending));
         }
         if (allRows.Count > 0) ResultsTable.Save(ResultsTable.Build(allRows.OrderBy(r => r.Run.Experiment).ThenBy(r => r.Run.Variant).ThenBy(r => r.Run.Seed).ToList()), store.RunsTable);
         return summaries;
