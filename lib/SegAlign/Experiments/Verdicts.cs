@@ -79,7 +79,7 @@ public static class Verdicts
             return new Verdict(paperSide ? VerdictKind.Agrees : VerdictKind.Disagrees, "");
         }
         if (evidence.EquivalenceP is double tost && tost < 0.05)
-            return new Verdict(VerdictKind.Equivalent, $"TOST p = {P(tost)} after Holm over {familySize} claims");
+            return new Verdict(VerdictKind.Equivalent, $"TOST p {P(tost)} after Holm over {familySize} claims");
         string why = !excludesZero ? $"{evidence.IntervalName} includes 0"
             : $"p is {P(evidence.DecisionP)} after Holm's correction over {familySize} claims";
         return new Verdict(VerdictKind.Inconclusive, why + power);
