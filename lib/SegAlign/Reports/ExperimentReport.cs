@@ -31,6 +31,9 @@ public static class ExperimentReport
         page.Heading(1, $"Ablation report: {definition.Name}, preset {preset}");
         if (definition.Paper.Length > 0) page.Add($"<p class=\"muted\">{Html.Escape(definition.Paper)}{(definition.Code.Length > 0 ? $"<br>Reference code: {Html.Escape(definition.Code)}" : "")}</p>\n");
         // The same table `segalign ablation summary` prints, so the report and the terminal never disagree.
+        // Cross-links: the page sits at results/<preset>/<experiment>/report.html, beside the preset's claims page and index.
+        page.Add("<p class=\"muted\">Every paper's claims at this preset: <a href=\"../claims.html\">claims.html</a> · <a href=\"../README.md\">results index</a> · " +
+                 $"this experiment's table: <a href=\"summary.md\">summary.md</a></p>\n");
         page.Add(ProtocolBlock.Html(definition, preset, rows));
         page.Heading(2, "Verdicts", "verdicts");
         page.Chart(ReportCharts.Forest([summary]),
