@@ -6,7 +6,8 @@ using SegAlign.Platform;
 namespace SegAlign.Measurement;
 
 /// <summary>
-/// The PyTorch replica of the `full`-preset fpn and sfnet models (environment/peer/pytorch_fpn_sfnet.py), run with the
+/// The reference PyTorch replica of the fpn and sfnet models (shared/peer/pytorch_fpn_sfnet.py beside the checkout, or
+/// $SEGALIGN_PEER_REPLICA; run, never copied), driven by the project's environment/peer/serve.py and run with the
 /// system Python's torch (Debian's PyTorch 1.13) so the bench can time the same training step in both systems,
 /// interleaved round by round.
 /// </summary>
@@ -21,7 +22,12 @@ public static class PeerReplica
     /// <summary>Decoders the replica builds.</summary>
     public static readonly IReadOnlyList<string> Decoders = ["fpn", "sfnet"];
 
-    public static string Script => Path.Combine(Repository.Root, "environment", "peer", "pytorch_fpn_sfnet.py");
+    /// <summary>The reference replica itself (its own command line: &lt;threads&gt; &lt;iters&gt; [params]).</summary>
+    public static string Script => Environment.GetEnvironmentVariable("SEGALIGN_PEER_REPLICA") is { Length: > 0 } path
+        ? path : Path.GetFullPath(Path.Combine(Repository.Root, "..", "shared", "peer", "pytorch_fpn_sfnet.py"));
+
+    /// <summary>The project's driver that serves the replica's training step to the bench.</summary>
+    public static string Server => Path.Combine(Repository.Root, "environment", "peer", "serve.py");
 
     /// <summary>torch's version in the system Python, or null (with the reason) when there is none.</summary>
     public static string? TorchVersion(out string reason)
@@ -51,7 +57,8 @@ public static class PeerReplica
     public static string RequireTorch()
     {
         if (TorchVersion(out string reason) is { } version) return version;
-        if (!File.Exists(Script)) throw new InputException(Script, "is missing", "restore environment/peer/ from the repository");
+        if (!File.Exists(Script)) throw new InputException(Script, "is missing", "put the reference replica there (shared/peer/ beside the checkout) or set SEGALIGN_PEER_REPLICA to its path");
+        if (!File.Exists(Server)) throw new InputException(Server, "is missing", "restore environment/peer/ from the repository");
         throw new InputException("--peer", reason, InstallHint);
     }
 
@@ -63,7 +70,7 @@ public static class PeerReplica
     public static ServedProcess Start(string decoder, RunConfig config, int classes, int size, int threads, int warmup)
     {
         var start = new ProcessStartInfo(Python);
-        foreach (var a in new[] { Script, "serve", decoder, threads.ToString(CultureInfo.InvariantCulture), config.Train.BatchSize.ToString(CultureInfo.InvariantCulture),
+        foreach (var a in new[] { Server, decoder, threads.ToString(CultureInfo.InvariantCulture), config.Train.BatchSize.ToString(CultureInfo.InvariantCulture),
                      size.ToString(CultureInfo.InvariantCulture), classes.ToString(CultureInfo.InvariantCulture), warmup.ToString(CultureInfo.InvariantCulture) })
             start.ArgumentList.Add(a);
         return ServedProcess.Start(start, $"the PyTorch peer ({decoder})");
