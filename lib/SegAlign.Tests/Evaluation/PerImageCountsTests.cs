@@ -45,21 +45,19 @@ public class PerImageCountsTests
     }
 
     [Fact]
-    public void The_bootstrap_interval_is_zero_for_identical_arms_and_excludes_zero_for_a_uniformly_better_one()
+    public void The_two_level_interval_from_counts_is_zero_for_identical_arms_and_excludes_zero_for_a_uniformly_better_one()
     {
+        static SegAlign.Experiments.SeedPair Pair(PerImageCounts a, PerImageCounts b) => new(ix => a.MeanIoU(ix), ix => b.MeanIoU(ix));
         var same = TwoImages();
-        Assert.Equal((0.0, 0.0), ImageBootstrap.PairedDelta([(same, same)], resamples: 200));
+        var identical = SegAlign.Experiments.TwoLevelBootstrap.Of([Pair(same, same), Pair(same, same)], 2, resamples: 200)!;
+        Assert.Equal((0.0, 0.0), (identical.Low, identical.High));
 
         var worse = new PerImageCounts(3);
         worse.Add([1, 1, 1, 2], [0, 1, 0, 2]);
         worse.Add([1, 1, 0, 0], [1, 1, 2, 255]);
-        var (low, high) = ImageBootstrap.PairedDelta([(same, worse)], resamples: 200)!.Value;
-        Assert.True(low > 0 && high >= low, $"[{low}, {high}]");
-        Assert.Equal((low, high), ImageBootstrap.PairedDelta([(same, worse)], resamples: 200)!.Value);   // seeded
-
-        var other = new PerImageCounts(3);
-        other.Add([0], [0]);
-        Assert.Null(ImageBootstrap.PairedDelta([(same, other)]));   // not one validation set
+        var better = SegAlign.Experiments.TwoLevelBootstrap.Of([Pair(same, worse), Pair(same, worse)], 2, resamples: 200)!;
+        Assert.True(better.Low > 0 && better.High >= better.Low, $"[{better.Low}, {better.High}]");
+        Assert.Equal(better, SegAlign.Experiments.TwoLevelBootstrap.Of([Pair(same, worse), Pair(same, worse)], 2, resamples: 200));   // seeded
     }
 
     [Fact]
