@@ -17,6 +17,8 @@ public static class ExperimentResults
         var definitions = names.Select(ExperimentDefinition.Load).ToList();
         var plans = definitions.ToDictionary(d => d.Name, d => ExperimentPlan.Resolve(d, preset, overrides));
         var latency = LatencyCache.Load(store);
+        // Every experiment resolved here once, for the claims page's account of what is still missing.
+        var resolved = definitions.Select(d => (Definition: d, Plan: plans[d.Name])).ToList();
         var allRows = new List<RunRow>();
         var summaries = new List<ExperimentSummary>();
         foreach (var definition in definitions)
@@ -41,6 +43,7 @@ public static class ExperimentResults
                 {
                     var definition = ExperimentDefinition.Load(other);
                     var plan = ExperimentPlan.Resolve(definition, preset, overrides);
+                    resolved.Add((definition, plan));
                     var rows = ExperimentRunner.Rows(plan, store, latency);
                     allRows.AddRange(rows);
                     if (rows.Count > 0 && definition.Claims.Count > 0)
@@ -57,14 +60,11 @@ public static class ExperimentResults
         {
             // Every experiment with claims whose runs are not all in: the page names them instead of reading as complete.
             var pending = new List<(string, int, int)>();
-            foreach (var name in ExperimentDefinition.Available(preset))
+            foreach (var (definition, plan) in resolved.Where(r => r.Definition.Claims.Count > 0).OrderBy(r => r.Definition.Name, StringComparer.Ordinal))
             {
-                var definition = ExperimentDefinition.Load(name);
-                if (definition.Claims.Count == 0) continue;
-                var plan = ExperimentPlan.Resolve(definition, preset);
-                int finished = plan.GroupBy(r => r.Key).Count(g => store.Folder(g.First()).IsComplete);
-                int planned = plan.Select(r => r.Key).Distinct().Count();
-                if (finished < planned) pending.Add((name, finished, planned));
+                var keys = plan.GroupBy(r => r.Key).Select(g => g.First()).ToList();
+                int finished = keys.Count(r => store.Folder(r).IsComplete);
+                if (finished < keys.Count) pending.Add((definition.Name, finished, keys.Count));
             }
             ClaimsPage.Write(store, preset, withClaims, pending);
             // The README quotes the repository's own results only (not a --results folder elsewhere).
