@@ -42,6 +42,31 @@ public class BenchTableTests
         Assert.Equal("2.50 [1.00..4.00]", Spread.Of([4, 1, 2, 3]).Format("F2"));
     }
 
+    static async Task<bool> Finishes(Task task, TimeSpan within) => await Task.WhenAny(task, Task.Delay(within)) == task;
+
+    [Fact]
+    public async Task Saving_waits_while_another_bench_holds_the_table_and_then_keeps_its_rows()
+    {
+        var folder = Directory.CreateTempSubdirectory("segalign-bench-").FullName;
+        try
+        {
+            string path = BenchTable.Save([Row("fpn", 100)], Runtime, folder);
+            Task<string> save;
+            using (var held = FileLock.TryAcquire(Path.Combine(folder, "." + Path.GetFileName(path) + ".lock")))
+            {
+                Assert.NotNull(held);
+                save = Task.Run(() => BenchTable.Save([Row("sfnet", 90)], Runtime, folder));
+                Assert.False(await Finishes(save, TimeSpan.FromMilliseconds(400)), "the table was written while another bench held it");
+                // The holder's own merge lands meanwhile; the waiting save must keep it.
+                File.AppendAllText(path, BenchTable.Line(Row("ifa", 80), Runtime));
+            }
+            Assert.True(await Finishes(save, TimeSpan.FromSeconds(30)));
+            var decoders = File.ReadLines(path).Skip(1).Select(l => l[..l.IndexOf(',', StringComparison.Ordinal)]).ToList();
+            Assert.Equal(["fpn", "ifa", "sfnet"], decoders.Order(StringComparer.Ordinal));
+        }
+        finally { Directory.Delete(folder, recursive: true); }
+    }
+
     [Fact]
     public void Measuring_a_subset_updates_those_rows_and_keeps_the_others()
     {

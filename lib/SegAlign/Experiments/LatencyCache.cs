@@ -58,15 +58,23 @@ public static class LatencyCache
     public static void Measure(ResultsStore store, IEnumerable<PlannedRun> planned, Action<string>? log = null, bool remeasure = false)
     {
         var stored = LoadEntries(store);
+        // What this call changes, merged into the file as it is at the end (another bench may have added rows meanwhile).
+        var dropped = new HashSet<string>();
+        var added = new Dictionary<string, LatencyEntry>();
         planned = planned.ToList();
         var siblings = SiblingGroups(planned);
         foreach (var hash in Implausible(Milliseconds(stored)).Union(ImplausibleAmongSiblings(Milliseconds(stored), siblings)))
         {
             log?.Invoke($"latency.csv: {stored[hash].Ms:F1} ms for config {hash} is far above the others (a reading from a busy machine); measuring it again");
             stored.Remove(hash);
+            dropped.Add(hash);
         }
         var missing = ToMeasure(stored, planned, remeasure);
-        if (missing.Count == 0) return;
+        if (missing.Count == 0)
+        {
+            if (dropped.Count > 0) Update(store, added, dropped, log);
+            return;
+        }
         string environment = Platform.TorchRuntime.Describe().ToString();
         var models = missing.Select(run =>
         {
@@ -106,7 +114,7 @@ public static class LatencyCache
                                 $"measure it again on an idle machine: segalign bench --latency-for {run.Experiment} --preset <preset>");
                     continue;
                 }
-                stored[run.Hash] = new LatencyEntry(best[run.Hash].MedianMs, environment);
+                stored[run.Hash] = added[run.Hash] = new LatencyEntry(best[run.Hash].MedianMs, environment);
                 log?.Invoke($"latency of {run.Experiment}/{run.Variant} ({torch.get_num_threads()} libtorch thread(s)): {best[run.Hash]}");
             }
         }
@@ -114,7 +122,7 @@ public static class LatencyCache
         {
             foreach (var (_, model, _) in models) model.Dispose();
         }
-        Save(store, stored);
+        stored = Update(store, added, dropped, log);
         if (MixedEnvironments(stored) is { Count: > 0 } mixed)
             log?.Invoke($"warning: {File(store)} now holds latencies from {mixed.Count} environments ({string.Join(" | ", mixed)}); " +
                         "they do not compare — measure them all again in one: segalign bench --latency-for all --remeasure --preset <preset> --threads <n>");
@@ -174,6 +182,21 @@ public static class LatencyCache
         var sorted = readings.Order().ToList();
         return sorted[1] <= sorted[0] * Agreement ? sorted[0] : null;
     }
+
+    /// <summary>
+    /// Merges measurements into latency.csv under its lock: rows another process stored since this one read the file are
+    /// kept; <paramref name="dropped"/> (readings judged busy) are removed unless re-measured. Returns the merged cache.
+    /// </summary>
+    public static Dictionary<string, LatencyEntry> Update(ResultsStore store, IReadOnlyDictionary<string, LatencyEntry> added,
+        IReadOnlyCollection<string> dropped, Action<string>? log = null) =>
+        Platform.FileLock.Exclusive(File(store), () =>
+        {
+            var current = LoadEntries(store);
+            foreach (var hash in dropped) current.Remove(hash);
+            foreach (var (hash, entry) in added) current[hash] = entry;
+            Save(store, current);
+            return current;
+        }, log);
 
     public static void Save(ResultsStore store, IReadOnlyDictionary<string, LatencyEntry> latencyByHash)
     {

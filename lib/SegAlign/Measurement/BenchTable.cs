@@ -65,15 +65,19 @@ public static class BenchTable
     {
         string suffix = precision == TrainPrecision.Fp32 ? "" : "_" + precision.ToString().ToLowerInvariant();
         string path = Path.Combine(folder, $"{EnvironmentName(runtime)}_{rows[0].Size}px{suffix}.csv");
-        var text = new StringBuilder(Header);
-        var measured = rows.Select(r => r.Decoder).ToHashSet();
-        if (File.Exists(path) && File.ReadLines(path).FirstOrDefault() + "\n" == Header)
-            foreach (var line in File.ReadLines(path).Skip(1))
-                if (line.Length > 0 && !measured.Contains(line[..line.IndexOf(',', StringComparison.Ordinal)]))
-                    text.Append(line).Append('\n');
-        foreach (var r in rows) text.Append(Line(r, runtime));
         Directory.CreateDirectory(folder);
-        AtomicFile.WriteAllText(path, text.ToString());
+        // Read, merge and write under the table's lock: two benches finishing together keep both their rows.
+        Platform.FileLock.Exclusive(path, () =>
+        {
+            var text = new StringBuilder(Header);
+            var measured = rows.Select(r => r.Decoder).ToHashSet();
+            if (File.Exists(path) && File.ReadLines(path).FirstOrDefault() + "\n" == Header)
+                foreach (var line in File.ReadLines(path).Skip(1))
+                    if (line.Length > 0 && !measured.Contains(line[..line.IndexOf(',', StringComparison.Ordinal)]))
+                        text.Append(line).Append('\n');
+            foreach (var r in rows) text.Append(Line(r, runtime));
+            AtomicFile.WriteAllText(path, text.ToString());
+        });
         return path;
     }
 }

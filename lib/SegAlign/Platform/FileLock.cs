@@ -37,6 +37,29 @@ public static class FileLock
     }
 
     /// <summary>
+    /// Runs a short read-modify-write of <paramref name="file"/> (a cache merged by several commands, such as latency.csv)
+    /// while holding the lock file beside it, so two writers never lose each other's rows. Waits for another holder
+    /// (these sections last milliseconds), saying once what it waits for; a refusing file system is an error, as above.
+    /// </summary>
+    public static T Exclusive<T>(string file, Func<T> update, Action<string>? log = null)
+    {
+        string lockPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, "." + Path.GetFileName(file) + ".lock");
+        bool told = false;
+        while (true)
+        {
+            if (TryAcquire(lockPath) is { } held)
+                using (held)
+                    return update();
+            if (!told) log?.Invoke($"waiting for {file}: another process is updating it (lock {lockPath})");
+            told = true;
+            Thread.Sleep(50);
+        }
+    }
+
+    public static void Exclusive(string file, Action update, Action<string>? log = null) =>
+        Exclusive(file, () => { update(); return 0; }, log);
+
+    /// <summary>
     /// True for the one failure that means "another process has it": the lock conflict (EWOULDBLOCK on Linux and macOS,
     /// a sharing or lock violation on Windows). Every other error is the file system refusing.
     /// </summary>
