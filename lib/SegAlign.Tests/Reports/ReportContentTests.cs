@@ -21,7 +21,7 @@ public class ReportContentTests(GeneratedReports reports)
     {
         string html = Text(reports.Report(kind));
         Assert.Single(Regex.Matches(html, "<script data-library=\"plotly\\.js "));
-        Assert.Single(Regex.Matches(html, Regex.Escape($"plotly.js v{PlotlyJs.Version}")));
+        Assert.Single(Regex.Matches(html, Regex.Escape($"plotly.js (cartesian - minified) v{PlotlyJs.Version}")));
         Assert.Matches("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; script-src 'sha256-[A-Za-z0-9+/=]{44}' 'sha256-[A-Za-z0-9+/=]{44}';", html);
         string page = WithoutLibrary(html);
         Assert.DoesNotMatch("<script[^>]+src=", page);

@@ -44,6 +44,12 @@ public sealed class ReportPage(string title)
     /// <summary>A Plotly figure ({data, layout[, frames]}), drawn by the page's script when it opens.</summary>
     public ReportPage Chart(JsonObject figure, string? caption = null)
     {
+        // The inlined bundle is plotly.js's cartesian build: a figure with another trace (scatter3d, a map) says so in place.
+        var foreign = (figure["data"] as JsonArray ?? []).Select(t => t?["type"]?.GetValue<string>() ?? "scatter")
+            .Where(type => !PlotlyJs.Traces.Contains(type)).Distinct().ToList();
+        if (foreign.Count > 0)
+            return Add($"<figure class=\"chart\"><p class=\"chart-error\">{Html.Escape($"This chart uses {string.Join(", ", foreign)}, which the report's plotly.js {PlotlyJs.Version} cartesian bundle does not draw; open the notebook in a kernel to see it.")}</p>" +
+                       $"{(caption is null ? "" : $"<figcaption>{Html.Escape(caption)}</figcaption>")}</figure>\n");
         string id = string.Create(CultureInfo.InvariantCulture, $"chart-{++ChartCount}");
         var plotly = new JsonObject
         {
@@ -74,7 +80,7 @@ public sealed class ReportPage(string title)
         page.Append("</main>\n");
         if (ChartCount > 0)
         {
-            page.Append(CultureInfo.InvariantCulture, $"<script data-library=\"plotly.js {PlotlyJs.Version}\">").Append(scripts[0]).Append("</script>\n");
+            page.Append(CultureInfo.InvariantCulture, $"<script data-library=\"plotly.js {PlotlyJs.Version} (cartesian)\">").Append(scripts[0]).Append("</script>\n");
             page.Append("<script>").Append(scripts[1]).Append("</script>\n");
         }
         page.Append("</body>\n</html>\n");
