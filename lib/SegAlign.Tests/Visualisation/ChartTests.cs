@@ -99,12 +99,48 @@ public class ChartTests
         Assert.Equal([0.0], PlotlyKit.Spread(1, 0.2));
     }
 
+    static CostPoint Seeded(string label, double cost, params double[] perSeed) =>
+        new(label, cost, perSeed.Average(), Statistics.StdDev(perSeed), perSeed.Length, perSeed.Select((v, s) => (v, s)).ToDictionary(x => x.s, x => x.v));
+
     [Fact]
-    public void The_Pareto_front_keeps_the_points_no_other_beats_on_cost_and_accuracy()
+    public void A_variant_is_dominated_only_when_one_that_costs_no_more_is_decidedly_more_accurate()
     {
-        CostPoint P(string l, double cost, double mean) => new(l, cost, mean, 0.5, 3);
-        var points = new[] { P("cheap", 1, 50), P("dominated", 2, 49), P("best", 3, 60), P("tie-worse", 3, 55), P("unknown", double.NaN, 70), P("mid", 2, 52) };
-        Assert.Equal([0, 5, 2], Pareto.Front(points));
+        var points = new[]
+        {
+            Seeded("cheap", 1, 50, 50.2, 49.8),
+            Seeded("beaten", 2, 49, 49.1, 48.9),        // 1 point below cheap on every seed: decided
+            Seeded("noisy", 2, 51, 47, 49),             // below cheap on the mean, but inside the noise: not decided
+            Seeded("best", 3, 60, 61, 59),
+            new CostPoint("unknown", double.NaN, 70, 0, 3),
+            Seeded("one-seed", 4, 40),                  // far below on one seed: nothing is decided with one seed
+        };
+        Assert.Equal([0, 2, 3, 5], Pareto.Front(points));
+        var beaten = Assert.Single(Pareto.Dominated(points));
+        Assert.Equal(("beaten", "cheap"), (beaten.Dominated, beaten.By));
+        Assert.True(beaten.Difference.CiLow > 0);
+        string caption = Pareto.Describe(points, "GMACs");
+        Assert.Contains("beaten by cheap (+1.00 [", caption);
+        Assert.Contains("front (cheap, noisy, best, one-seed)", caption);
+    }
+
+    [Fact]
+    public void Equal_costs_draw_no_cost_plot_and_near_equal_ones_are_spread_apart_with_their_exact_cost_kept()
+    {
+        var equal = new[] { Seeded("a", 0.289, 50, 51), Seeded("b", 0.289, 52, 53), Seeded("c", 0.2891, 49, 50) };
+        Assert.True(Pareto.AllCostsEqual(equal));
+        Assert.Contains("All 3 variants cost the same (0.289 GMACs)", Pareto.Describe(equal, "GMACs"));
+        var message = Json(Charts.AccuracyVsCost(equal, "GMACs", "t"));
+        Assert.Contains("nothing to trade off", message["layout"]!["annotations"]![0]!["text"]!.GetValue<string>());
+
+        var near = new[] { Seeded("fpn", 1.000, 48, 49), Seeded("fam", 1.014, 49, 50), Seeded("other", 2.0, 50, 51) };
+        Assert.False(Pareto.AllCostsEqual(near));
+        var drawn = Charts.Dodged(near, out double span);
+        Assert.True(drawn[1] - drawn[0] >= 0.02 * span, "points 1.4 % apart in cost overlap");
+        Assert.Equal(2.0, drawn[2]);
+        var figure = Json(Charts.AccuracyVsCost(near, "GMACs", "t"));
+        Assert.Equal(0, figure["layout"]!["xaxis"]!["range"]![0]!.GetValue<double>());     // the cost axis starts at zero
+        var fam = figure["data"]!.AsArray().Single(t => t!["text"]?[0]?.GetValue<string>() == "fam")!;
+        Assert.Contains("cost 1.014", fam["customdata"]![0]!.GetValue<string>());
     }
 
     [Fact]
@@ -115,15 +151,17 @@ public class ChartTests
         HasTitles(figure, "mIoU vs multiply-adds", "GMACs per image (one forward pass)", "mIoU (%), mean ± std over seeds");
         var traces = figure["data"]!.AsArray();
         Assert.Equal("Pareto front", traces[0]!["name"]!.GetValue<string>());
-        Assert.Equal(2, traces[0]!["x"]!.AsArray().Count);
+        // Two seeds each: no gap is decided, so nothing is dominated though costly's mean is below better's.
+        Assert.Equal(3, traces[0]!["x"]!.AsArray().Count);
         var variants = traces.Skip(1).ToList();
-        Assert.Equal(["base", "better", "costly (dominated)"], variants.Select(t => t!["name"]!.GetValue<string>()).Order());
-        // No text on the plot to collide: the legend names the points, each in its variant's colour.
-        Assert.All(variants, t => Assert.Equal("markers", t!["mode"]!.GetValue<string>()));
+        Assert.Equal(["base", "better", "costly"], variants.Select(t => t!["name"]!.GetValue<string>()).Order());
+        // Each point labelled beside it and named in the legend, in its variant's colour.
+        Assert.All(variants, t => Assert.Equal("markers+text", t!["mode"]!.GetValue<string>()));
+        Assert.All(variants, t => Assert.Equal(t!["name"]!.GetValue<string>(), t!["text"]![0]!.GetValue<string>()));
         Assert.All(variants, t => Assert.Equal(PlotlyKit.ColourOf(t!["name"]!.GetValue<string>().Split(' ')[0]), t!["marker"]!["color"]!.GetValue<string>()));
 
         var latency = Json(Charts.MiouVsLatency(summary));
-        Assert.Equal(2, latency["data"]!.AsArray().Count(t => t!["mode"]!.GetValue<string>() == "markers"));
+        Assert.Equal(2, latency["data"]!.AsArray().Count(t => t!["mode"]!.GetValue<string>() == "markers+text"));
         HasTitles(Json(Charts.VariantMetrics(summary)), "Demo ablation", "variant", "score (%), mean ± std over seeds");
         HasTitles(Json(Charts.Cost(summary)), "Cost of one forward pass", "variant", "GMACs per image");
     }

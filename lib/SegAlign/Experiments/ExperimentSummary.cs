@@ -53,6 +53,8 @@ public sealed record VariantSummary(string Variant, string Description, Stat Mea
     public Stat EdgeF2 { get; init; } = None;
     public Stat ForegroundIoU { get; init; } = None;
     public Stat Misnamed { get; init; } = None;
+    /// <summary>mIoU of each finished seed, for paired decisions between any two variants (the Pareto front).</summary>
+    public IReadOnlyDictionary<int, double> MeanIoUBySeed { get; init; } = new Dictionary<int, double>();
 }
 
 public enum VerdictKind { Agrees, Disagrees, Inconclusive, OutsideSetting, Equivalent }
@@ -133,6 +135,7 @@ public sealed record ExperimentSummary(ExperimentDefinition Experiment, string P
                 v.Name == experiment.Baseline ? null : evidence.Compare(v.Name, experiment.Baseline, MetricOf(experiment, "miou")),
                 runs[0].Metrics.GMacs, runs[0].Metrics.Parameters["total"], runs[0].LatencyMs)
             {
+                MeanIoUBySeed = runs.ToDictionary(r => r.Run.Seed, r => r.Metrics.MeanIoU),
                 EdgeF2 = Stat.Of(runs.Select(r => AlignmentValue(r.Metrics, "edgeF2")).ToList()),
                 ForegroundIoU = Stat.Of(runs.Select(r => AlignmentValue(r.Metrics, "foregroundIoU")).ToList()),
                 Misnamed = Stat.Of(runs.Select(r => AlignmentValue(r.Metrics, "misnamedShare")).ToList()),

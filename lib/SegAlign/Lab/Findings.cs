@@ -49,11 +49,10 @@ public static class Findings
         }
 
         var ranked = summary.Variants.Where(v => double.IsFinite(v.MeanIoU.Mean)).OrderByDescending(v => v.MeanIoU.Mean).ToList();
-        var points = summary.Variants.Select(v => new CostPoint(v.Variant, v.GMacs, v.MeanIoU.Mean, v.MeanIoU.Std, v.MeanIoU.N)).ToList();
-        var front = Pareto.Front(points).Select(i => points[i].Label).ToList();
+        var points = summary.Variants.Select(v => CostPoint.Of(v, v.GMacs)).ToList();
         if (ranked.Count > 0)
             s.AppendLine($"Ranked by mean mIoU: {string.Join(" > ", ranked.Select(v => $"{v.Variant} ({F(v.MeanIoU.Mean)})"))}. " +
-                         $"Pareto front of mIoU against GMACs (no variant is both cheaper and better): {string.Join(", ", front)}.");
+                         $"mIoU against GMACs: {Pareto.Describe(points, "GMACs")}");
         return new Markdown(s.ToString());
     }
 

@@ -45,8 +45,12 @@ public static class ExperimentReport
             "Each dot is one seed (spread sideways so equal values all show); the mean ± sample std beside it. Same seed = same initialisation and data order across variants.");
         page.Chart(ReportCharts.PerSeed(variants.Select(v => Seeds(v, Runs(v), r => r.Metrics.BoundaryF)).ToList(), "Boundary F-score per seed", "boundary F (%)"));
         page.Heading(2, "Cost", "cost");
-        page.Chart(ReportCharts.CostVersusAccuracy(summary.Variants.Select(v => new CostPoint(v.Variant, v.GMacs, v.MeanIoU.Mean, v.MeanIoU.Std, v.MeanIoU.N)).ToList()),
-            "GMACs of one forward pass at the evaluation resolution (see “How FLOPs are counted” below) against mIoU, mean ± std over seeds.");
+        var costs = summary.Variants.Select(v => CostPoint.Of(v, v.GMacs)).ToList();
+        if (Pareto.AllCostsEqual(costs)) page.Paragraph(Pareto.Describe(costs, "GMACs"));
+        else
+            page.Chart(ReportCharts.CostVersusAccuracy(costs),
+                "GMACs of one forward pass at the evaluation resolution (see “How FLOPs are counted” below) against mIoU, mean ± std over seeds. " +
+                Pareto.Describe(costs, "GMACs"));
         AddPerClass(page, variants, definition.Baseline, Runs);
         AddRuns(page, rows);
 

@@ -5,31 +5,6 @@ using static SegAlign.Visualisation.PlotlyKit;
 
 namespace SegAlign.Visualisation;
 
-/// <summary>A variant as a point: its cost, and its metric's mean ± std over <see cref="Seeds"/> seeds.</summary>
-public sealed record CostPoint(string Label, double Cost, double Mean, double Std, int Seeds);
-
-/// <summary>Which variants no other beats on both accuracy and cost.</summary>
-public static class Pareto
-{
-    /// <summary>
-    /// Indices of the points on the Pareto front (higher mean, lower cost): a point is on it when no other point
-    /// has cost ≤ and mean ≥ with at least one strict. Points with a missing (NaN) cost or mean take no part.
-    /// </summary>
-    public static IReadOnlyList<int> Front(IReadOnlyList<CostPoint> points)
-    {
-        bool Valid(CostPoint p) => double.IsFinite(p.Cost) && double.IsFinite(p.Mean);
-        var front = new List<int>();
-        for (int i = 0; i < points.Count; i++)
-        {
-            if (!Valid(points[i])) continue;
-            bool dominated = points.Where(Valid).Any(q =>
-                q.Cost <= points[i].Cost && q.Mean >= points[i].Mean && (q.Cost < points[i].Cost || q.Mean > points[i].Mean));
-            if (!dominated) front.Add(i);
-        }
-        return front.OrderBy(i => points[i].Cost).ToList();
-    }
-}
-
 /// <summary>
 /// The Plotly charts of the ablation results (every chart has a title and axis titles, and no template, so its JSON
 /// is small): per-class IoU, variant metrics, accuracy against cost with the Pareto front.
@@ -93,14 +68,13 @@ public static partial class Charts
 
     /// <summary>mIoU against GMACs per variant (error bars ± std over seeds), the Pareto front highlighted and joined.</summary>
     public static GenericChart MiouVsGmacs(ExperimentSummary summary, string? title = null) =>
-        AccuracyVsCost(summary.Variants.Select(v => new CostPoint(v.Variant, v.GMacs, v.MeanIoU.Mean, v.MeanIoU.Std, v.MeanIoU.N)).ToList(),
+        AccuracyVsCost(summary.Variants.Select(v => CostPoint.Of(v, v.GMacs)).ToList(),
             "GMACs per image (one forward pass)", title ?? $"mIoU vs multiply-adds — {summary.Experiment.Name}, preset {summary.Preset}");
 
     /// <summary>mIoU against measured inference latency; variants without a measurement are left out (and said to be).</summary>
     public static GenericChart MiouVsLatency(ExperimentSummary summary, string? title = null)
     {
-        var points = summary.Variants.Where(v => v.LatencyMs is not null)
-            .Select(v => new CostPoint(v.Variant, v.LatencyMs!.Value, v.MeanIoU.Mean, v.MeanIoU.Std, v.MeanIoU.N)).ToList();
+        var points = summary.Variants.Where(v => v.LatencyMs is not null).Select(v => CostPoint.Of(v, v.LatencyMs!.Value)).ToList();
         string chartTitle = title ?? $"mIoU vs latency — {summary.Experiment.Name}, preset {summary.Preset}";
         if (points.Count == 0)
             return Message(chartTitle, "latency (ms, median, batch 1)", "mIoU (%)", "no latency measured yet: segalign bench --latency-for <experiment> --preset <preset>");
@@ -108,17 +82,23 @@ public static partial class Charts
     }
 
     /// <summary>
-    /// Accuracy against a cost: every variant its own trace in its decoder's colour (named in the legend, so no label
-    /// sits on the plot to collide with another), with its std error bar; the Pareto-optimal points (no other is both
-    /// cheaper and better) joined by a dashed line and drawn filled, the dominated ones as open circles.
+    /// Accuracy against a cost: every variant its own trace in its decoder's colour, labelled beside its point, with its
+    /// std error bar. Filled points are the Pareto front (joined by a dashed line); open ones are dominated — another
+    /// variant costs no more and is decidedly more accurate (<see cref="Pareto"/>). The cost axis starts at zero, so a
+    /// 1 % cost difference looks like one; points at (nearly) the same cost are spread sideways so each shows, their
+    /// exact cost in the hover. With one cost for all there is nothing to trade off, and the chart says so instead.
     /// </summary>
     public static GenericChart AccuracyVsCost(IReadOnlyList<CostPoint> points, string costTitle, string title, string accuracyTitle = "mIoU (%), mean ± std over seeds")
     {
+        points = points.Where(p => p.Valid).ToList();
         if (points.Count == 0) return Message(title, costTitle, accuracyTitle, "no finished runs yet");
+        if (points.Count > 1 && Pareto.AllCostsEqual(points))
+            return Message(title, costTitle, accuracyTitle, Invariant($"all {points.Count} variants cost {points[0].Cost:0.###}: nothing to trade off — see the verdicts"));
         var front = Pareto.Front(points);
+        var drawnAt = Dodged(points, out double span);
         var traces = new List<Trace>();
         if (front.Count > 1)
-            traces.Add(Trace("scatter", ("name", "Pareto front"), ("mode", "lines"), ("x", Numbers(front.Select(i => points[i].Cost))),
+            traces.Add(Trace("scatter", ("name", "Pareto front"), ("mode", "lines"), ("x", Numbers(front.Select(i => drawnAt[i]))),
                 ("y", Numbers(front.Select(i => points[i].Mean))), ("line", Object(("color", "#333333"), ("dash", "dash"), ("width", 1.5))),
                 ("hoverinfo", "skip")));
         for (int i = 0; i < points.Count; i++)
@@ -126,13 +106,42 @@ public static partial class Charts
             var p = points[i];
             bool optimal = front.Contains(i);
             string colour = ColourOf(p.Label);
-            traces.Add(Trace("scatter", ("name", optimal ? p.Label : $"{p.Label} (dominated)"), ("mode", "markers"),
-                ("x", Numbers([p.Cost])), ("y", Numbers([p.Mean])), ("error_y", ErrorBars([(double?)p.Std])),
+            bool leftOfCost = drawnAt[i] < p.Cost;
+            traces.Add(Trace("scatter", ("name", optimal ? p.Label : $"{p.Label} (dominated)"), ("mode", "markers+text"),
+                ("x", Numbers([drawnAt[i]])), ("y", Numbers([p.Mean])), ("error_y", ErrorBars([(double?)p.Std])),
+                ("text", new[] { p.Label }), ("textposition", leftOfCost ? "middle left" : "middle right"), ("textfont", Object(("size", 11), ("color", colour))),
                 ("marker", Object(("color", colour), ("size", 12), ("symbol", optimal ? "circle" : "circle-open"), ("line", Object(("color", colour), ("width", 2))))),
-                ("customdata", new[] { Invariant($"{p.Mean:F2} ± {(double.IsNaN(p.Std) ? "–" : p.Std.ToString("F2", CultureInfo.InvariantCulture))} (n={p.Seeds})") }),
-                ("hovertemplate", $"{p.Label}<br>cost %{{x:.4g}}<br>%{{customdata}}<extra></extra>")));
+                ("customdata", new[] { Invariant($"cost {p.Cost:0.####} · mIoU {p.Mean:F2} ± {(double.IsNaN(p.Std) ? "–" : p.Std.ToString("F2", CultureInfo.InvariantCulture))} (n={p.Seeds})") }),
+                ("hovertemplate", $"{p.Label}<br>%{{customdata}}<extra></extra>")));
         }
-        return Figure(traces, title, costTitle, accuracyTitle, layout: [("legend", Object(("title", Title("variant"))))]);
+        return Figure(traces, title, costTitle, accuracyTitle, xAxis: Object(("range", new[] { 0, span }), ("zeroline", true)),
+            layout: [("legend", Object(("title", Title("variant"))))]);
+    }
+
+    /// <summary>
+    /// Where each point is drawn on a cost axis from 0 to <paramref name="span"/>: at its cost, except that points within
+    /// 2 % of the axis of each other are spread 2.5 % apart around their group's mean cost, in order of accuracy.
+    /// </summary>
+    internal static double[] Dodged(IReadOnlyList<CostPoint> points, out double span)
+    {
+        double max = points.Max(p => p.Cost);
+        span = (max > 0 ? max : 1) * 1.15;
+        var drawn = points.Select(p => p.Cost).ToArray();
+        var order = Enumerable.Range(0, points.Count).OrderBy(i => points[i].Cost).ToList();
+        for (int start = 0; start < order.Count;)
+        {
+            int end = start + 1;
+            while (end < order.Count && points[order[end]].Cost - points[order[end - 1]].Cost < 0.02 * span) end++;
+            var group = order.GetRange(start, end - start).OrderBy(i => points[i].Mean).ToList();
+            if (group.Count > 1)
+            {
+                double centre = group.Average(i => points[i].Cost);
+                for (int k = 0; k < group.Count; k++) drawn[group[k]] = centre + (k - (group.Count - 1) / 2.0) * 0.025 * span;
+            }
+            start = end;
+        }
+        span = Math.Max(span, drawn.Max() + 0.05 * span);
+        return drawn;
     }
 
     static string Describe(IReadOnlyList<RunRow> rows)
