@@ -15,6 +15,32 @@ static partial class NotebookOutputHtml
 {
     static readonly string[] rasterImages = ["image/png", "image/jpeg", "image/gif", "image/webp"];
 
+    /// <summary>
+    /// A cell's outputs as a reader wants them: the stock kernel's helper script (an output that only locates its cell
+    /// in a browser) left out, and consecutive lines of one stream — which the kernel sends one output each — in one block.
+    /// </summary>
+    public static void RenderAll(IReadOnlyList<Output> outputs, ReportPage page)
+    {
+        for (int i = 0; i < outputs.Count; i++)
+        {
+            var output = outputs[i];
+            if (IsKernelHelper(output)) continue;
+            if (output.Kind == OutputKind.Stream)
+            {
+                var text = new System.Text.StringBuilder(output.Text ?? "");
+                while (i + 1 < outputs.Count && outputs[i + 1].Kind == OutputKind.Stream && outputs[i + 1].StreamName == output.StreamName)
+                    text.Append(outputs[++i].Text);
+                output = Output.Stream(output.StreamName ?? "stdout", text.ToString());
+            }
+            Render(output, page);
+        }
+    }
+
+    /// <summary>The .NET Interactive kernel's first display in Jupyter: a hidden div and a script that finds the cell.</summary>
+    internal static bool IsKernelHelper(Output output) =>
+        output.Kind is OutputKind.DisplayData or OutputKind.ExecuteResult && output.Data is { Count: 1 }
+        && output.TextOf("text/html") is { } html && html.Contains("dotnet-interactive-this-cell", StringComparison.Ordinal);
+
     public static void Render(Output output, ReportPage page)
     {
         switch (output.Kind)
@@ -38,7 +64,10 @@ static partial class NotebookOutputHtml
         string? plain = output.TextOf("text/plain");
         if (data[MimeFormatter.PlotlyMime] is JsonNode plotly)
         {
-            if (plotly is JsonObject figure && figure["data"] is JsonArray) page.Chart(figure);
+            // The stock kernel sends the figure as a JSON string; SegAlign's runner as an object.
+            if (Figure(plotly) is { } figure)
+                page.Chart(figure, fallbackHtml: output.TextOf("text/html") is { } table ? HtmlOutputSanitiser.Sanitise(table) : null);
+            else if (output.TextOf("text/html") is { } summary) page.Add("<div class=\"output table-scroll\">").Add(HtmlOutputSanitiser.Sanitise(summary)).Add("</div>\n");
             else page.Add(Problem($"{MimeFormatter.PlotlyMime} output is not a Plotly figure (an object with a data array)", plain));
             return;
         }
@@ -75,6 +104,16 @@ static partial class NotebookOutputHtml
             return;
         }
         page.Add(Problem($"output of type {string.Join(", ", data.Select(p => p.Key))} is not shown in reports", null));
+    }
+
+    static JsonObject? Figure(JsonNode plotly)
+    {
+        if (plotly is JsonValue value && value.TryGetValue(out string? text))
+        {
+            try { plotly = JsonNode.Parse(text)!; }
+            catch (JsonException) { return null; }
+        }
+        return plotly is JsonObject figure && figure["data"] is JsonArray ? figure : null;
     }
 
     /// <summary>An &lt;img&gt; with a data: URI, after checking the data decodes to an image of the stated type.</summary>

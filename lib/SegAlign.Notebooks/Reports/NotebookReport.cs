@@ -108,7 +108,7 @@ public static class NotebookReport
                     if (cell.Outputs.Count > 0)
                     {
                         page.Add("<div class=\"outputs\">\n");
-                        foreach (var output in cell.Outputs) NotebookOutputHtml.Render(output, page);
+                        NotebookOutputHtml.RenderAll(cell.Outputs, page);
                         page.Add("</div>\n");
                     }
                     page.Add("</div>\n");
@@ -146,15 +146,44 @@ public static class NotebookReport
     {
         var facts = new List<KeyValuePair<string, string>> { new("notebook", SafePaths.Shown(path)) };
         if (notebook.Metadata["kernelspec"]?["display_name"] is JsonValue k && k.TryGetValue(out string? kernel)) facts.Add(new("kernel", kernel));
-        if (notebook.Metadata["segalign"] is JsonObject run)
+        var jupyter = JupyterRun(notebook);
+        var run = notebook.Metadata["segalign"] as JsonObject;
+        string Text(string key) => run?[key] is JsonValue v ? v.ToString() : "";
+        // Jupyter keeps SegAlign's run metadata when it executes the notebook again: the later run is the one shown.
+        bool segalignIsLatest = run is not null && (jupyter is null
+            || (DateTimeOffset.TryParse(Text("end"), CultureInfo.InvariantCulture, out var end) && end >= jupyter.Value.End));
+        if (segalignIsLatest)
         {
-            string Text(string key) => run[key] is JsonValue v ? v.ToString() : "";
             facts.Add(new("executed by", $"{Text("runner")}, {Text("start")} → {Text("end")} ({Text("status")})"));
-            if (run["parameters"] is JsonObject { Count: > 0 } parameters)
+            if (run!["parameters"] is JsonObject { Count: > 0 } parameters)
                 facts.Add(new("parameters", string.Join(", ", parameters.Select(p => $"{p.Key}={p.Value}"))));
+        }
+        else if (jupyter is { } j)
+        {
+            facts.Add(new("executed by", $"Jupyter (cell timings recorded by nbclient), {Stamp(j.Start)} → {Stamp(j.End)}" +
+                                         (run is null ? "" : $"; an earlier `{Text("runner")}` run ({Text("end")}) is superseded")));
+            var injected = notebook.Cells.FirstOrDefault(c => c.HasTag(NotebookParameters.InjectedTag));
+            facts.Add(new("parameters", injected is null ? "as committed (none injected)" : string.Join(", ", InjectedParameters(injected.Source))));
         }
         return facts;
     }
+
+    static string Stamp(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>When Jupyter executed the notebook: the first cell's start and the last cell's end as nbclient records them.</summary>
+    internal static (DateTimeOffset Start, DateTimeOffset End)? JupyterRun(Notebook notebook)
+    {
+        var times = notebook.Cells.Select(c => c.Metadata["execution"] as JsonObject).OfType<JsonObject>()
+            .SelectMany(e => e.Select(p => p.Value is JsonValue v && v.TryGetValue(out string? t)
+                && DateTimeOffset.TryParse(t, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time) ? time : (DateTimeOffset?)null))
+            .OfType<DateTimeOffset>().ToList();
+        return times.Count == 0 ? null : (times.Min(), times.Max());
+    }
+
+    /// <summary>"preset = \"full\";" lines of an injected-parameters cell → "preset=full".</summary>
+    static IEnumerable<string> InjectedParameters(string source) =>
+        source.Split('\n').Select(l => l.Trim().TrimEnd(';')).Where(l => l.Contains('=', StringComparison.Ordinal))
+            .Select(l => l.Split('=', 2)).Select(p => $"{p[0].Trim().Replace("var ", "", StringComparison.Ordinal)}={p[1].Trim().Trim('"')}");
 
     /// <summary>"attachment:plot.png" → the cell's attached image as a data: URI (raster types only).</summary>
     static string? Attachment(Cell cell, string target)

@@ -42,7 +42,8 @@ public sealed class ReportPage(string title)
         Add($"<p{Html.ClassAttribute(cssClass)}>{Html.Escape(text)}</p>\n");
 
     /// <summary>A Plotly figure ({data, layout[, frames]}), drawn by the page's script when it opens.</summary>
-    public ReportPage Chart(JsonObject figure, string? caption = null)
+    /// <param name="fallbackHtml">Safe (escaped or sanitised) markup shown where scripts do not run, e.g. the chart's summary table.</param>
+    public ReportPage Chart(JsonObject figure, string? caption = null, string? fallbackHtml = null)
     {
         // The inlined bundle is plotly.js's cartesian build: a figure with another trace (scatter3d, a map) says so in place.
         var foreign = (figure["data"] as JsonArray ?? []).Select(t => t?["type"]?.GetValue<string>() ?? "scatter")
@@ -59,6 +60,7 @@ public sealed class ReportPage(string title)
         if (figure["frames"] is JsonArray { Count: > 0 } frames) plotly["frames"] = frames.DeepClone();
         body.Append(CultureInfo.InvariantCulture, $"<figure class=\"chart\"><div id=\"{id}\" class=\"{ChartClass}\"></div>");
         body.Append(CultureInfo.InvariantCulture, $"<script type=\"application/json\" id=\"{id}-figure\">{Html.ScriptJson(plotly)}</script>");
+        if (fallbackHtml is not null) body.Append("<noscript>").Append(fallbackHtml).Append("</noscript>");
         if (caption is not null) body.Append("<figcaption>").Append(Html.Escape(caption)).Append("</figcaption>");
         body.Append("</figure>\n");
         return this;
