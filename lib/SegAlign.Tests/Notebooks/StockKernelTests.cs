@@ -36,6 +36,13 @@ public sealed class StockKernelTests
         foreach (var mime in new[] { MimeFormatter.PlotlyMime, "image/png", "text/markdown", "text/html" })
             Assert.True(stockMimes.Values.Any(set => set.Contains(mime)), $"the stock kernel showed no {mime}");
 
+        // Its report draws the kernel's charts (sent as JSON strings) and shows none of the kernel's helper script.
+        var report = NotebookReport.Build(stockOutput);
+        Assert.True(report.ChartCount > 0, "the report of the Jupyter-executed notebook drew no chart");
+        string html = report.Render();
+        Assert.DoesNotContain("is not a Plotly figure", html);
+        Assert.DoesNotContain("dotnet-interactive-this-cell", html);
+
         var saved = environment.Keys.ToDictionary(k => k, Environment.GetEnvironmentVariable);
         try
         {
@@ -53,6 +60,27 @@ public sealed class StockKernelTests
         {
             foreach (var (key, value) in saved) Environment.SetEnvironmentVariable(key, value);
         }
+    }
+
+    [Fact]
+    public void A_misspelt_parameter_is_refused_by_name_with_the_declared_ones_before_any_kernel_starts()
+    {
+        using var scratch = new TempFolder();
+        string notebook = Path.Combine(NotebookFolder.RepositoryRoot, "notebooks", Name + ".ipynb");
+        var (exitCode, log) = Run(Path.Combine(NotebookFolder.RepositoryRoot, "environment", "jupyter-run"), [notebook, scratch.File("x.ipynb"), "presett=full"], new());
+        Assert.True(exitCode == 2, $"exit {exitCode}: {log}");
+        Assert.Contains("no parameter 'presett'", log);
+        Assert.Contains("declares preset, seeds, rerun", log);
+        Assert.False(File.Exists(scratch.File("x.ipynb")));
+    }
+
+    [Fact]
+    public void The_kernelspec_asks_for_message_interrupts_so_an_interrupt_does_not_kill_the_kernel()
+    {
+        string data = Environment.GetEnvironmentVariable("JUPYTER_DATA_DIR") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share", "jupyter");
+        string spec = Path.Combine(data, "kernels", ".net-csharp", "kernel.json");
+        Assert.True(File.Exists(spec), $"{spec} is missing; run environment/jupyter");
+        Assert.Equal("message", System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(spec))!["interrupt_mode"]?.GetValue<string>());
     }
 
     /// <summary>The sorted MIME types of each code cell's rich outputs, by cell id. The first code cell is left out:
