@@ -14,6 +14,19 @@ public class ReportContentTests(GeneratedReports reports)
     /// <summary>The page without the inlined plotly.js, whose source mentions URLs it never loads for these charts.</summary>
     static string WithoutLibrary(string html) => Regex.Replace(html, "<script data-library=[^>]*>.*?</script>", "", RegexOptions.Singleline);
 
+    [Fact]
+    public void An_experiment_report_opens_with_a_table_of_contents_whose_links_all_land()
+    {
+        string html = Text(reports.Report("experiment"));
+        var nav = Regex.Match(html, "<nav class=\"contents\"[^>]*>(.*?)</nav>", RegexOptions.Singleline);
+        Assert.True(nav.Success, "no table of contents");
+        var targets = Regex.Matches(nav.Groups[1].Value, "href=\"#([^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
+        Assert.Contains("verdicts", targets);
+        Assert.Contains("environment", targets);
+        Assert.All(targets, id => Assert.Contains($"id=\"{id}\"", html));
+        Assert.True(html.IndexOf("</h1>", StringComparison.Ordinal) < nav.Index, "the contents belong under the title");
+    }
+
     [Theory]
     [InlineData("notebook")]
     [InlineData("experiment")]

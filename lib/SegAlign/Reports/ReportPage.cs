@@ -78,7 +78,7 @@ public sealed class ReportPage(string title)
         page.Append("<meta name=\"generator\" content=\"segalign report\">\n");
         page.Append("<title>").Append(Html.Escape(Title)).Append("</title>\n");
         page.Append("<style>\n").Append(ReportStyle.Css).Append("</style>\n</head>\n<body>\n<main>\n");
-        page.Append(body);
+        page.Append(WithContents(body.ToString()));
         page.Append("</main>\n");
         if (ChartCount > 0)
         {
@@ -87,6 +87,23 @@ public sealed class ReportPage(string title)
         }
         page.Append("</body>\n</html>\n");
         return page.ToString();
+    }
+
+    /// <summary>
+    /// A table of contents of the page's sections (every &lt;h2&gt; with an id), placed under the title — only on pages
+    /// with three sections or more, where a reader needs one.
+    /// </summary>
+    static string WithContents(string html)
+    {
+        var sections = System.Text.RegularExpressions.Regex.Matches(html, "<h2 id=\"([^\"]+)\">(.*?)</h2>");
+        int title = html.IndexOf("</h1>\n", StringComparison.Ordinal);
+        if (sections.Count < 3 || title < 0) return html;
+        var nav = new StringBuilder("<nav class=\"contents\" aria-label=\"Contents\"><strong>Contents</strong><ol>");
+        foreach (System.Text.RegularExpressions.Match m in sections)
+            nav.Append(CultureInfo.InvariantCulture, $"<li><a href=\"#{m.Groups[1].Value}\">{m.Groups[2].Value}</a></li>");
+        nav.Append("</ol></nav>\n");
+        int at = title + "</h1>\n".Length;
+        return html[..at] + nav + html[at..];
     }
 
     /// <summary>Writes the page atomically: an interrupted write never replaces an earlier good report.</summary>

@@ -33,6 +33,9 @@ static class ReportStyle
         .verdict-agrees { color: #1d6b2f; font-weight: 600; } .verdict-disagrees { color: var(--bad); font-weight: 600; }
         figure.chart { margin: 0.8rem 0 1.2rem; }
         div.plotly-chart { min-height: 360px; }
+        nav.contents { margin: 0.5em 0 1.2em; font-size: 0.95em; }
+        nav.contents ol { display: inline; padding: 0; margin: 0 0 0 0.6em; }
+        nav.contents li { display: inline; margin-right: 1em; }
         .chart-error { color: var(--bad); min-height: 0; }
         .cell { margin: 0.8rem 0; }
         .cell .outputs { margin-left: 0.2rem; }
