@@ -22,7 +22,7 @@ public class ReportInBrowserTests(GeneratedReports reports)
 
     [Theory]
     [InlineData("notebook", 1, 2)]
-    [InlineData("experiment", 5, 0)] // the verdicts' forest plot, per seed ×2, cost, per class
+    [InlineData("experiment", 7, 0)] // the verdicts' forest plot, per seed ×2, cost, per class, the baseline's confusion and the claim's difference
     public async Task Every_chart_is_drawn_and_every_image_loaded(string kind, int charts, int images)
     {
         var visit = await (await reports.Browser()).VisitAsync(reports.Report(kind));

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using SegAlign.Evaluation;
 using SegAlign.Experiments;
 using SegAlign.Training;
 using SegAlign.Visualisation;
@@ -52,6 +53,7 @@ public static class ExperimentReport
                 "GMACs of one forward pass at the evaluation resolution (see “How FLOPs are counted” below) against mIoU, mean ± std over seeds. " +
                 Pareto.Describe(costs, "GMACs"));
         AddPerClass(page, variants, definition.Baseline, Runs);
+        AddConfusions(page, summary, store, Runs);
         AddRuns(page, rows);
 
         page.Add((ReportEnvironment.Current() with
@@ -105,6 +107,35 @@ public static class ExperimentReport
                 "The table below gives each class's IoU itself.");
         var table = classes.Select(c => (IReadOnlyList<string>)[Html.Escape(c), .. variants.Select(v => Html.Escape(Number(Stat(v, c))))]);
         page.Add("<div class=\"table-scroll\">").Add(Html.Table(["class", .. variants.Select(v => $"{v} IoU (%)")], table)).Add("</div>\n");
+    }
+
+    /// <summary>
+    /// For each mIoU claim, the comparison arm's confusion matrix and the variant's difference from it: which pixels the
+    /// claimed gain moved (named right instead of as another garment, or outlined better against background).
+    /// </summary>
+    static void AddConfusions(ReportPage page, ExperimentSummary summary, ResultsStore store, Func<string, IReadOnlyList<RunRow>> runs)
+    {
+        var pairs = summary.Claims.Where(c => c.Claim.Metric == "miou").Select(c => (c.Claim.Variant, c.Claim.Versus)).Distinct()
+            .Where(p => runs(p.Variant).Count > 0 && runs(p.Versus).Count > 0).ToList();
+        if (pairs.Count == 0) return;
+        var classNames = runs(pairs[0].Versus)[0].Metrics.Classes.Select(c => c.Name).ToList();
+        var summed = new Dictionary<string, ConfusionMatrix>();
+        ConfusionMatrix Summed(string variant)
+        {
+            if (summed.TryGetValue(variant, out var known)) return known;
+            var total = new ConfusionMatrix(classNames.Count);
+            foreach (var run in runs(variant)) total.Add(store.Folder(run.Run).ReadConfusion(classNames.Count));
+            return summed[variant] = total;
+        }
+        page.Heading(2, "Where the pixels went", "confusions");
+        foreach (var (variant, versus) in pairs)
+        {
+            if (!summed.ContainsKey(versus))
+                page.Chart(ReportCharts.Figure(Charts.Confusion(Summed(versus), classNames, $"Confusion matrix of {versus} (row-normalised, all seeds)")),
+                    $"Rows are the true class, columns the predicted one; each row sums to 100 % over {runs(versus).Count} seed(s) of {versus}.");
+            page.Chart(ReportCharts.Figure(Charts.ConfusionDifference(Summed(variant), Summed(versus), classNames, variant, versus)),
+                $"{variant} − {versus}, each summed over its seeds, in points of the true class's row: blue where {variant} predicts that cell more often, red where less.");
+        }
     }
 
     static string Number((double Mean, double Std, int N) s) =>

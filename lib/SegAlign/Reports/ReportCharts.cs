@@ -21,13 +21,33 @@ public static class ReportCharts
 {
     /// <summary>
     /// Every seed's value per variant, spread sideways within the variant's slot so seeds with equal values all show,
-    /// and the variant's mean ± std beside them (black, on the right of the slot), in the variant's colour.
+    /// and the variant's mean ± std beside them (black, on the right of the slot), in the variant's colour. A variant
+    /// far from all the others (HFGD's high-only at 24 beside 45–49) would squash the rest into a line: the axis keeps
+    /// the others' range, and the outlier is drawn as an arrow at the edge with its mean ± std written beside it.
     /// </summary>
     public static JsonObject PerSeed(IReadOnlyList<SeedValues> variants, string title, string yTitle)
     {
+        var offScale = OffScale(variants);
+        var onScale = variants.Where(v => !offScale.Contains(v.Variant)).SelectMany(v => v.Values.Select(p => p.Value)).ToList();
+        double[]? range = null;
+        if (offScale.Count > 0 && onScale.Count > 0)
+        {
+            double pad = Math.Max(0.5, 0.12 * (onScale.Max() - onScale.Min()));
+            range = [onScale.Min() - 2 * pad, onScale.Max() + pad];
+        }
         var traces = new List<Trace>();
         foreach (var (variant, slot) in variants.Select((v, i) => (v, i)))
         {
+            if (offScale.Contains(variant.Variant))
+            {
+                bool below = variant.Mean < range![0];
+                traces.Add(PlotlyKit.Trace("scatter", ("name", $"{variant.Variant} (off scale)"), ("mode", "markers+text"), ("showlegend", false),
+                    ("x", PlotlyKit.Numbers([slot])), ("y", PlotlyKit.Numbers([below ? range[0] + 0.3 * (range[1] - range[0]) / 12 : range[1] - 0.3 * (range[1] - range[0]) / 12])),
+                    ("text", new[] { string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{variant.Variant}: {variant.Mean:F2} ± {variant.Std:F2} (off scale)") }), ("textposition", below ? "top center" : "bottom center"),
+                    ("marker", PlotlyKit.Object(("color", PlotlyKit.ColourOf(variant.Variant)), ("size", 14), ("symbol", below ? "triangle-down" : "triangle-up"))),
+                    ("hovertemplate", $"{variant.Variant}: seeds {string.Join(", ", variant.Values.Select(p => p.Value.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)))}<extra></extra>")));
+                continue;
+            }
             var offsets = PlotlyKit.Spread(variant.Values.Count, 0.18);
             traces.Add(PlotlyKit.Trace("scatter", ("name", variant.Variant), ("mode", "markers"), ("showlegend", false),
                 ("x", PlotlyKit.Numbers(offsets.Select(o => slot - 0.12 + o))), ("y", PlotlyKit.Numbers(variant.Values.Select(p => p.Value))),
@@ -35,14 +55,37 @@ public static class ReportCharts
                 ("marker", PlotlyKit.Object(("color", PlotlyKit.ColourOf(variant.Variant)), ("size", 9), ("opacity", 0.85),
                     ("line", PlotlyKit.Object(("color", "#ffffff"), ("width", 1)))))));
         }
+        var shown = variants.Select((v, i) => (v, i)).Where(x => !offScale.Contains(x.v.Variant)).ToList();
         traces.Add(PlotlyKit.Trace("scatter", ("name", "mean ± std"), ("mode", "markers"),
-            ("x", PlotlyKit.Numbers(variants.Select((_, i) => i + 0.28))), ("y", PlotlyKit.Numbers(variants.Select(v => v.Mean))),
-            ("error_y", ErrorBars(variants.Select(v => v.Std))), ("marker", PlotlyKit.Object(("color", "#222222"), ("symbol", "diamond"), ("size", 10))),
-            ("text", variants.Select(v => v.Variant).ToArray()), ("hovertemplate", "%{text}: mean %{y:.2f}<extra></extra>")));
+            ("x", PlotlyKit.Numbers(shown.Select(x => x.i + 0.28))), ("y", PlotlyKit.Numbers(shown.Select(x => x.v.Mean))),
+            ("error_y", ErrorBars(shown.Select(x => x.v.Std))), ("marker", PlotlyKit.Object(("color", "#222222"), ("symbol", "diamond"), ("size", 10))),
+            ("text", shown.Select(x => x.v.Variant).ToArray()), ("hovertemplate", "%{text}: mean %{y:.2f}<extra></extra>")));
         var axis = PlotlyKit.Object(("tickmode", "array"), ("tickvals", Enumerable.Range(0, variants.Count).ToArray()),
             ("ticktext", variants.Select(v => v.Variant).ToArray()), ("range", new[] { -0.5, variants.Count - 0.5 }), ("zeroline", false));
         return Figure(PlotlyKit.Figure(traces, title, "variant (each dot one seed)", yTitle, xAxis: axis,
+            yAxis: range is null ? null : PlotlyKit.Object(("range", range)),
             layout: ("legend", PlotlyKit.Object(("orientation", "h"), ("x", 1), ("xanchor", "right"), ("y", 1.02), ("yanchor", "bottom")))));
+    }
+
+    /// <summary>
+    /// Variants whose mean lies more than max(3 points, 5 robust standard deviations of the variants' means) from their
+    /// median: drawn off scale so the others keep a readable axis. Needs three variants to judge.
+    /// </summary>
+    internal static IReadOnlySet<string> OffScale(IReadOnlyList<SeedValues> variants)
+    {
+        var means = variants.Where(v => double.IsFinite(v.Mean)).ToList();
+        if (means.Count < 3) return new HashSet<string>();
+        double median = Median(means.Select(v => v.Mean));
+        double spread = 1.4826 * Median(means.Select(v => Math.Abs(v.Mean - median)));
+        double limit = Math.Max(3, 5 * spread);
+        var off = means.Where(v => Math.Abs(v.Mean - median) > limit).Select(v => v.Variant).ToHashSet();
+        return off.Count < means.Count / 2.0 ? off : new HashSet<string>();
+    }
+
+    static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
     /// <summary>Cost against accuracy, as <see cref="Charts.AccuracyVsCost"/> draws it everywhere: one legend entry per

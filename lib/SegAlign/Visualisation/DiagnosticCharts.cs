@@ -51,6 +51,30 @@ public static partial class Charts
     }
 
     /// <summary>
+    /// Where a variant's pixels go differently from its comparison's: the difference of the two row-normalised confusion
+    /// matrices (each summed over its seeds), in percentage points of the ground-truth row, on a diverging scale centred
+    /// at zero — blue where the variant predicts a cell more often, red where less. A better variant shows blue on the
+    /// diagonal and red off it; a garment named as another shows as an off-diagonal pair.
+    /// </summary>
+    public static GenericChart ConfusionDifference(ConfusionMatrix variant, ConfusionMatrix versus, IReadOnlyList<string> classNames,
+        string variantName, string versusName)
+    {
+        if (variant.NumClasses != versus.NumClasses || classNames.Count != variant.NumClasses)
+            throw new InputException("confusion matrices", $"{variant.NumClasses}- and {versus.NumClasses}-class matrices with {classNames.Count} class names", "compare runs of one dataset");
+        var a = RowNormalised(variant);
+        var b = RowNormalised(versus);
+        var difference = a.Select((row, g) => row.Select((share, p) => share is null || b[g][p] is null ? null : share - b[g][p])
+            .ToArray()).ToArray();
+        double largest = Math.Max(0.5, difference.SelectMany(r => r).OfType<double>().Select(Math.Abs).DefaultIfEmpty(0).Max());
+        var trace = Trace("heatmap", ("z", difference), ("x", classNames), ("y", classNames),
+            ("colorscale", "RdBu"), ("zmid", 0), ("zmin", -largest), ("zmax", largest),
+            ("colorbar", Object(("title", Title("Δ points of row")))), ("texttemplate", "%{z:+.1f}"),
+            ("hovertemplate", $"truth: %{{y}}<br>predicted: %{{x}}<br>{variantName} − {versusName}: %{{z:+.2f}} points of the row<extra></extra>"));
+        return Figure([trace], $"Confusion difference: {variantName} − {versusName} (row-normalised, points)", "predicted class", "ground-truth class",
+            yAxis: Object(("autorange", "reversed")), layout: [("height", 560)]);
+    }
+
+    /// <summary>
     /// Training loss against iteration, one line per run: colour = variant, one legend entry per variant (click to
     /// hide all its seeds). Each curve keeps at most <see cref="MaxCurvePoints"/> points.
     /// </summary>
