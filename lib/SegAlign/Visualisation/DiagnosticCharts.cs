@@ -66,9 +66,11 @@ public static partial class Charts
         var difference = a.Select((row, g) => row.Select((share, p) => share is null || b[g][p] is null ? null : share - b[g][p])
             .ToArray()).ToArray();
         double largest = Math.Max(0.5, difference.SelectMany(r => r).OfType<double>().Select(Math.Abs).DefaultIfEmpty(0).Max());
-        var trace = Trace("heatmap", ("z", difference), ("x", classNames), ("y", classNames),
-            ("colorscale", "RdBu"), ("zmid", 0), ("zmin", -largest), ("zmax", largest),
-            ("colorbar", Object(("title", Title("Δ points of row")))), ("texttemplate", "%{z:+.1f}"),
+        var labels = difference.Select(row => row.Select(d => d is double v ? v.ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture) : "").ToArray()).ToArray();
+        // Plotly's RdBu runs red (low) to blue (high) only when reversed.
+        var trace = Trace("heatmap", ("z", difference.Select(row => Numbers(row)).ToArray()), ("x", classNames), ("y", classNames),
+            ("colorscale", "RdBu"), ("reversescale", true), ("zmid", 0), ("zmin", -largest), ("zmax", largest),
+            ("colorbar", Object(("title", Title("Δ points of row")))), ("text", labels), ("texttemplate", "%{text}"),
             ("hovertemplate", $"truth: %{{y}}<br>predicted: %{{x}}<br>{variantName} − {versusName}: %{{z:+.2f}} points of the row<extra></extra>"));
         return Figure([trace], $"Confusion difference: {variantName} − {versusName} (row-normalised, points)", "predicted class", "ground-truth class",
             yAxis: Object(("autorange", "reversed")), layout: [("height", 560)]);
