@@ -55,6 +55,18 @@ public class StudyTests(SmokeStudies studies) : IClassFixture<SmokeStudies>
     }
 
     [Fact]
+    public void Opening_a_study_reads_latency_from_the_cache_and_times_nothing_unless_asked()
+    {
+        // Issue 32 item 7: a notebook opened on a busy machine must not time models (and used to, on every first open).
+        var study = studies.Open("sfnet", seeds: 2);
+        string cache = Path.Combine(study.Store.Root, "latency.csv");
+        File.Delete(cache);
+        study.Ensure(rerun: false, latency: true);
+        Assert.False(File.Exists(cache), "latency was measured without rerun");
+        Assert.False(study.HasLatency);
+    }
+
+    [Fact]
     public void Findings_are_written_from_the_summary_with_each_claims_verdict()
     {
         var study = studies.Sfnet;

@@ -144,6 +144,21 @@ public class ChartTests
     }
 
     [Fact]
+    public void The_confusion_difference_is_the_variants_row_shares_minus_the_baselines_in_points()
+    {
+        var baseline = SegAlign.Evaluation.ConfusionMatrix.FromCounts(2, [90, 10, 20, 80]);   // rows: truth 0, truth 1
+        var variant = SegAlign.Evaluation.ConfusionMatrix.FromCounts(2, [45, 5, 5, 45]);      // 90/10 and 10/90 of each row
+        var figure = Json(Charts.ConfusionDifference(variant, baseline, ["a", "b"], "v", "base"));
+        var trace = figure["data"]![0]!;
+        var z = trace["z"]!.AsArray().Select(r => r!.AsArray().Select(v => v!.GetValue<double>()).ToArray()).ToArray();
+        Assert.Equal([0.0, 0.0], z[0]);
+        Assert.Equal([-10.0, 10.0], z[1]);
+        Assert.Equal("+10.0", trace["text"]![1]![1]!.GetValue<string>());
+        Assert.True(trace["reversescale"]!.GetValue<bool>());   // blue for "more often"
+        Assert.Equal(10.0, trace["zmax"]!.GetValue<double>());
+    }
+
+    [Fact]
     public void Accuracy_against_cost_names_every_variant_in_the_legend_in_its_colour_and_joins_the_front()
     {
         var summary = ExperimentSummary.From(Definition(), "smoke", Rows(), 6);

@@ -125,7 +125,14 @@ public sealed class Study
         }
         else Log.WriteLine($"{Name} at preset {Preset}: {missing.Count} of {Plan.Count} runs are missing; showing the {done} that exist. " +
                            $"Set rerun = true to train the rest (or: environment/segalign ablation run {Name} --preset {Preset}).");
-        if (latency && (rerun || !HasLatency)) MeasureLatency();
+        // Latency is read from results/<preset>/latency.csv; timing here, on a machine the notebook may share with other
+        // work, only when asked (a reading that does not settle is reported and never stored).
+        if (latency && !HasLatency)
+        {
+            if (rerun) MeasureLatency();
+            else Log.WriteLine($"{Name} at preset {Preset}: latency is not measured yet for every variant, so the latency chart shows those that have one. " +
+                               $"Measure it on an idle machine: environment/segalign bench --latency-for {Name} --preset {Preset} (or set rerun = true to measure here).");
+        }
         return this;
     }
 
