@@ -213,5 +213,8 @@ public class ChartTests
         var figure = Json(Charts.FlowMagnitudes([("corrected", [M("cab2.high", 1), M("cam", 0.5f)]), ("official", [M("cab2.high", 0.25f), M("cam", 0)])]));
         HasTitles(figure, "Flow magnitude per field", "field (module.level)", "mean displacement (input pixels, log scale)");
         Assert.Equal(4.0, figure["data"]![0]!["y"]![0]!.GetValue<double>());   // 1 grid pixel × stride 4
+        // Dots, not bars, on the log axis, with a tick at every power of ten.
+        Assert.All(figure["data"]!.AsArray(), t => Assert.Equal("markers", t!["mode"]!.GetValue<string>()));
+        Assert.Equal(1, figure["layout"]!["yaxis"]!["dtick"]!.GetValue<int>());
     }
 }

@@ -113,6 +113,23 @@ public class FigureTests
     }
 
     [Fact]
+    public void Cells_that_sample_off_the_image_are_counted_and_outlines_are_drawn_over_the_fields()
+    {
+        // 4×4 grid over 16×16 (stride 4): +0.8 cells moves the last column's centre (3.5) to 4.3 > 4, the one before to 3.3.
+        var field = Uniform("fam.p3", 4, 0.8f, 0);
+        Assert.Equal(4, field.SamplesOutside);
+        Assert.Equal(0, Uniform("fam.p3", 4, 0.4f, 0).SamplesOutside);
+
+        var labels = new LabelMap([0, 0, 1, 1, 0, 0, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2], 4, 4);
+        Assert.Equal([(1, 0), (0, 1), (1, 1), (2, 1), (3, 1)], labels.Edges());
+
+        var plain = Pngs.Decode(FlowPlots.ColourFields([field]));
+        var outlined = Pngs.Decode(FlowPlots.ColourFields([field], outlines: TestScene()));
+        Assert.True(Pngs.Inked(outlined) != Pngs.Inked(plain), "the outlines changed nothing");
+        Pngs.Decode(FlowPlots.ArrowsPerLevel(TestScene(), [field, Uniform("fam.p2", 8, 0.2f, 0)], arrowsPerSide: 4));
+    }
+
+    [Fact]
     public void AlignFA_high_and_low_fields_sit_side_by_side()
     {
         var maps = new[] { Uniform("cab2.high", 4, 1, 0), Uniform("cab2.low", 4, 0, 1), Uniform("cab3.high", 4, 1, 1), Uniform("cab3.low", 4, 0, -1), Uniform("cam", 2, 1, 0) };

@@ -113,13 +113,15 @@ public static partial class Charts
     {
         string chartTitle = title ?? "Flow magnitude per field";
         if (models.All(m => m.Fields.Count == 0)) return Message(chartTitle, "field", "mean displacement (input px)", "no flow fields recorded");
-        var traces = models.Select((m, i) => Trace("bar", ("name", m.Model), ("x", m.Fields.Select(f => f.Name).ToArray()),
+        string[] symbols = ["circle", "square", "diamond", "triangle-up"];
+        var traces = models.Select((m, i) => Trace("scatter", ("name", m.Model), ("mode", "markers"), ("x", m.Fields.Select(f => f.Name).ToArray()),
             ("y", Numbers(m.Fields.Select(f => f.MeanMagnitude * f.StrideX))),
             ("customdata", Numbers(m.Fields.Select(f => f.MaxMagnitude * f.StrideX))),
-            ("marker", Object(("color", ColourOf(i)))),
+            ("marker", Object(("color", ColourOf(i)), ("size", 11), ("symbol", symbols[i % symbols.Length]))),
             ("hovertemplate", "%{fullData.name}, %{x}<br>mean %{y:.3f} input px<br>max %{customdata:.3f} input px<extra></extra>")));
-        // Logarithmic: displacements of different fields and normalisations can differ by orders of magnitude.
+        // Logarithmic (displacements of fields and normalisations differ by orders of magnitude), so dots, not bars —
+        // a bar's length means nothing on a log axis — and a tick at every power of ten.
         return Figure(traces, chartTitle, "field (module.level)", "mean displacement (input pixels, log scale)",
-            yAxis: Object(("type", "log")), layout: [("barmode", "group")]);
+            yAxis: Object(("type", "log"), ("dtick", 1), ("exponentformat", "none")), layout: [("scattermode", "group")]);
     }
 }

@@ -32,6 +32,14 @@ public sealed record FlowMap(string Name, int Height, int Width, float[] Dx, flo
 
     public double MeanMagnitude => Enumerable.Range(0, Dx.Length).Average(Magnitude);
 
+    /// <summary>Cells whose sampling point (cell centre + displacement) lies outside the input image: grid_sample reads
+    /// padding there, so a long flow at the border means "sample nothing", not "align".</summary>
+    public int SamplesOutside => Enumerable.Range(0, Dx.Length).Count(i =>
+    {
+        double x = (i % Width + 0.5 + Dx[i]) * StrideX, y = (i / Width + 0.5 + Dy[i]) * StrideY;
+        return x < 0 || y < 0 || x > InputWidth || y > InputHeight;
+    });
+
     /// <summary>"fam.p3 · 16×16 (stride 4)".</summary>
     public string Describe() => string.Create(CultureInfo.InvariantCulture, $"{Name} · {Width}×{Height} (stride {StrideX:0.##})");
 }
@@ -61,22 +69,38 @@ public static class FlowPlots
     /// each panel is scaled to its own longest displacement. Titles give each field's grid, stride and longest
     /// displacement in pixels of its grid and of the input.
     /// </summary>
-    public static PngImage ColourFields(IReadOnlyList<FlowMap> maps, double? maxMagnitude = null, string? title = null)
+    /// <param name="outlines">A scene whose item outlines are drawn over every field, so flow can be read against edges.</param>
+    public static PngImage ColourFields(IReadOnlyList<FlowMap> maps, double? maxMagnitude = null, string? title = null, Scene? outlines = null)
     {
         if (maps.Count == 0) throw new InputException("flow fields", "there are none", "record them from a decoder with FAM or AlignFA/AlignCM (Inspect.Flows)");
         var (ordered, columns) = Arrange(maps);
+        var edges = outlines?.GroundTruth.Edges().ToList();
         var panels = ordered.Select(map =>
         {
             if (map is null) return Panel.Blank();
             double max = map.MaxMagnitude, scale = maxMagnitude ?? (max > 0 ? max : 1);
             var (width, height) = Figure.DisplaySize(map.InputWidth, map.InputHeight);
-            return Panel.Of(Colours(map, scale), $"{map.Describe()}\nlongest {Canvas.Number(max)} px = {Canvas.Number(max * map.StrideX)} input px",
-                width, height, new PixelAxes(map.InputWidth, map.InputHeight));
+            int outside = map.SamplesOutside;
+            string caption = $"{map.Describe()}\nlongest {Canvas.Number(max)} px = {Canvas.Number(max * map.StrideX)} input px" +
+                             (outside > 0 ? $"\n{outside} cell(s) sample outside the image" : "");
+            var colours = Colours(map, scale);
+            return new Panel(caption, width, height, canvas =>
+            {
+                canvas.DrawBlocks(colours, new SKRect(0, 0, width, height));
+                if (edges is not null) DrawOutlines(canvas, edges, width / (float)map.InputWidth, height / (float)map.InputHeight);
+            }, new PixelAxes(map.InputWidth, map.InputHeight));
         }).ToList();
         string rim = maxMagnitude is double shared ? $"rim = {Canvas.Number(shared)} px, every panel" : "rim = each panel's longest";
         return Figure.Compose(title ?? $"Flow fields ({maps.Count}): direction = hue, length = brightness", panels, columns,
             key: ColourWheel.KeyPanel(rim),
-            notes: ["px = pixels of the field's own grid (× stride = input pixels); black = no displacement."]);
+            notes: ["px = pixels of the field's own grid (× stride = input pixels); black = no displacement." +
+                    (edges is null ? "" : $" White lines: item outlines of scene {outlines!.Index}.")]);
+    }
+
+    static void DrawOutlines(SKCanvas canvas, IReadOnlyList<(int X, int Y)> edges, float sx, float sy)
+    {
+        using var paint = Canvas.Fill(Colour.White, 170);
+        foreach (var (x, y) in edges) canvas.DrawRect(x * sx, y * sy, Math.Max(1, sx * 0.6f), Math.Max(1, sy * 0.6f), paint);
     }
 
     /// <summary>The longest displacement over several sets of fields (e.g. two models): pass it as the
@@ -102,11 +126,27 @@ public static class FlowPlots
                 throw new InputException($"flow field {map.Name}", $"was recorded on a {map.InputWidth}×{map.InputHeight} input, not this {scene.Width}×{scene.Height} scene",
                     "record the flows on the scene you draw them over");
         var (ordered, columns) = Arrange(maps);
-        var image = scene.Image();
-        var panels = ordered.Select(map => map is null ? Panel.Blank() : ArrowPanel(image, map, arrowsPerSide)).ToList();
+        // Grey input, so the arrows' colours are the only colours; one enlargement and one colour range for every panel,
+        // so arrows compare across levels (the panel whose arrows would overlap first sets the enlargement).
+        var image = Grey(scene.Image());
+        var layouts = maps.Select(map => (map, arrows: ArrowsOf(map, arrowsPerSide), spacing: Spacing(map, arrowsPerSide))).ToList();
+        double factor = layouts.Select(l => Enlargement(l.arrows, l.spacing)).Min();
+        double top = layouts.SelectMany(l => l.arrows).Select(a => a.Length).DefaultIfEmpty(0).Max() is var longest && longest > 0 ? longest : 1;
+        var panels = ordered.Select(map => map is null ? Panel.Blank() : ArrowPanel(image, map, arrowsPerSide, factor, top)).ToList();
         return Figure.Compose(title ?? $"Flow per level over scene {scene.Index}: where each cell samples the warped map", panels, columns,
-            notes: ["Arrow = displacement from a cell centre to where it samples (grid_sample reads at base + offset), drawn enlarged by the factor in each title."]);
+            notes: [$"Arrow = displacement from a cell centre to where it samples (grid_sample reads at base + offset), every panel drawn ×{Canvas.Number(factor)} " +
+                    $"and coloured on one scale (0–{Canvas.Number(top)} input px). Red arrows sample outside the image (padding)."]);
     }
+
+    static double Spacing(FlowMap map, int arrowsPerSide) =>
+        Math.Max(1, (int)Math.Ceiling(Math.Max(map.Height, map.Width) / (double)Math.Max(1, arrowsPerSide))) * Math.Min(map.StrideX, map.StrideY);
+
+    static SKBitmap Grey(SKBitmap image) => Canvas.Paint(image.Width, image.Height, (x, y) =>
+    {
+        var c = image.At(x, y);
+        byte level = (byte)Math.Round(0.299 * c.R + 0.587 * c.G + 0.114 * c.B);
+        return new Colour(level, level, level);
+    });
 
     /// <summary>The arrows drawn for <paramref name="map"/>: every step-th cell (at most <paramref name="arrowsPerSide"/>
     /// per side, centred in its block), in input pixels.</summary>
@@ -131,15 +171,15 @@ public static class FlowPlots
         return longest > 0 ? 0.9 * spacing / longest : 1;
     }
 
-    static Panel ArrowPanel(SKBitmap image, FlowMap map, int arrowsPerSide)
+    static Panel ArrowPanel(SKBitmap image, FlowMap map, int arrowsPerSide, double factor, double top)
     {
         var arrows = ArrowsOf(map, arrowsPerSide);
-        int step = Math.Max(1, (int)Math.Ceiling(Math.Max(map.Height, map.Width) / (double)Math.Max(1, arrowsPerSide)));
-        double spacing = step * Math.Min(map.StrideX, map.StrideY), factor = Enlargement(arrows, spacing);
-        double longest = arrows.Select(a => a.Length).DefaultIfEmpty(0).Max(), top = longest > 0 ? longest : 1;
+        double spacing = Spacing(map, arrowsPerSide);
         var (width, height) = Figure.DisplaySize(map.InputWidth, map.InputHeight, Figure.PanelSide + 64);
         float sx = (float)(width / (double)map.InputWidth), sy = (float)(height / (double)map.InputHeight);
-        return new Panel($"{map.Describe()}\narrows drawn ×{Canvas.Number(factor)}", width, height, canvas =>
+        bool Outside(FlowArrow a) => a.X + a.Dx < 0 || a.Y + a.Dy < 0 || a.X + a.Dx > map.InputWidth || a.Y + a.Dy > map.InputHeight;
+        int outside = arrows.Count(Outside);
+        return new Panel($"{map.Describe()}{(outside > 0 ? $"\n{outside} arrow(s) sample outside the image" : "")}", width, height, canvas =>
         {
             canvas.DrawBlocks(image, new SKRect(0, 0, width, height));
             using (var fade = Canvas.Fill(Colour.White, 110)) canvas.DrawRect(0, 0, width, height, fade);
@@ -148,7 +188,7 @@ public static class FlowPlots
             {
                 float x0 = (float)arrow.X * sx, y0 = (float)arrow.Y * sy;
                 float x1 = x0 + (float)(arrow.Dx * factor) * sx, y1 = y0 + (float)(arrow.Dy * factor) * sy;
-                DrawArrow(canvas, x0, y0, x1, y1, Magnitude(arrow.Length / top), head);
+                DrawArrow(canvas, x0, y0, x1, y1, Outside(arrow) ? OutsideColour : Magnitude(arrow.Length / top), head);
             }
         }, new PixelAxes(map.InputWidth, map.InputHeight), new ColourBar("displacement (input px)", 0, top, Magnitude));
     }
@@ -176,6 +216,9 @@ public static class FlowPlots
         if (length < 1)
             using (var dot = Canvas.Fill(colour)) canvas.DrawCircle(x0, y0, 1.5f, dot);
     }
+
+    /// <summary>Okabe–Ito vermillion: an arrow whose sampling point is off the image.</summary>
+    static readonly Colour OutsideColour = new(213, 94, 0);
 
     /// <summary>The magnitude colour for t in [0, 1] (viridis: dark violet → blue → green → yellow), legible on a faded image.</summary>
     public static Colour Magnitude(double t)

@@ -8,6 +8,18 @@ public sealed record LabelMap(byte[] Labels, int Height, int Width)
 {
     /// <summary>The map in the dataset's colours (ignore = white).</summary>
     public SKBitmap Paint(IReadOnlyList<(byte R, byte G, byte B)> palette) => Canvas.FromRgb(Png.Colourise(Labels, palette), Width, Height);
+
+    /// <summary>The outlines: pixels whose right or lower neighbour has another label (item against item or background).</summary>
+    public IEnumerable<(int X, int Y)> Edges()
+    {
+        for (int y = 0; y < Height; y++)
+            for (int x = 0; x < Width; x++)
+            {
+                byte label = Labels[y * Width + x];
+                if ((x + 1 < Width && Labels[y * Width + x + 1] != label) || (y + 1 < Height && Labels[(y + 1) * Width + x] != label))
+                    yield return (x, y);
+            }
+    }
 }
 
 /// <summary>
