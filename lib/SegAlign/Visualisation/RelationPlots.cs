@@ -132,15 +132,19 @@ public static class RelationPlots
         canvas.DrawRect(new SKRect(first.Left, first.Top, last.Right, last.Bottom), pen);
     }
 
-    static void MarkPixel(SKCanvas canvas, int y, int x, SizeF scale)
+    // A reticle with an open centre: four arms that stop short of the pixel, so its own value stays visible.
+    static void MarkPixel(SKCanvas canvas, int y, int x, SizeF scale, bool compact = false)
     {
-        float cx = (x + 0.5f) * scale.X, cy = (y + 0.5f) * scale.Y, arm = Math.Max(6, 2 * scale.X);
+        float cx = (x + 0.5f) * scale.X, cy = (y + 0.5f) * scale.Y;
+        float gap = Math.Max(3, 0.5f * Math.Max(scale.X, scale.Y) + 1), arm = gap + (compact ? 6 : Math.Max(6, 1.5f * scale.X));
         using var halo = Canvas.Stroke(Colour.Ink, 4);
         using var pen = Canvas.Stroke(Colour.Marker, 2);
         foreach (var paint in new[] { halo, pen })
         {
-            canvas.DrawLine(cx - arm, cy, cx + arm, cy, paint);
-            canvas.DrawLine(cx, cy - arm, cx, cy + arm, paint);
+            canvas.DrawLine(cx - arm, cy, cx - gap, cy, paint);
+            canvas.DrawLine(cx + gap, cy, cx + arm, cy, paint);
+            canvas.DrawLine(cx, cy - arm, cx, cy - gap, paint);
+            canvas.DrawLine(cx, cy + gap, cx, cy + arm, paint);
         }
     }
 
@@ -150,6 +154,7 @@ public static class RelationPlots
         canvas.DrawBlocks(image, new SKRect(0, 0, width, height));
         using (var fade = Canvas.Fill(Colour.White, 150)) canvas.DrawRect(0, 0, width, height, fade);
         int k = layer.RegionSize;
+        var pixel = new SKPoint((x + 0.5f) * scale.X, (y + 0.5f) * scale.Y);
         using var grid = Canvas.Stroke(Colour.Grey, 1);
         for (int i = 0; i < k; i++)
             for (int j = 0; j < k; j++)
@@ -162,10 +167,16 @@ public static class RelationPlots
                 using (var fill = Canvas.Fill(colour, 230)) canvas.DrawRect(cell, fill);
                 canvas.DrawRect(cell, grid);
                 string label = w.ToString(".00", CultureInfo.InvariantCulture);
-                if (Canvas.Width(label, Canvas.TickSize) + 4 <= cell.Width && Canvas.LineHeight(Canvas.TickSize) <= cell.Height)
+                // The value sits mid-cell, except in the pixel's own cell: there it moves to the half the pixel is not in.
+                float textY = cell.MidY - Canvas.TickSize / 2;
+                if (cell.Contains(pixel))
+                    textY = pixel.Y > cell.MidY ? cell.Top + 3 : cell.Bottom - Canvas.LineHeight(Canvas.TickSize) - 1;
+                if (Canvas.Width(label, Canvas.TickSize) + 4 <= cell.Width && 2 * Canvas.LineHeight(Canvas.TickSize) <= cell.Height)
+                    canvas.Write(label, cell.MidX, textY, Canvas.TickSize, colour.Contrasting, SKTextAlign.Center);
+                else if (Canvas.Width(label, Canvas.TickSize) + 4 <= cell.Width && Canvas.LineHeight(Canvas.TickSize) <= cell.Height && !cell.Contains(pixel))
                     canvas.Write(label, cell.MidX, cell.MidY - Canvas.TickSize / 2, Canvas.TickSize, colour.Contrasting, SKTextAlign.Center);
             }
         using (var centre = Canvas.Stroke(Colour.Ink, 2)) canvas.DrawRect(OnCanvas(CellRectangle(layer, window.CentreRow, window.CentreColumn), scale), centre);
-        MarkPixel(canvas, y, x, scale);
+        MarkPixel(canvas, y, x, scale, compact: true);
     });
 }
