@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using SegAlign.Experiments;
+using SegAlign.Platform;
 using SegAlign.Reports;
 
 namespace SegAlign.Notebooks;

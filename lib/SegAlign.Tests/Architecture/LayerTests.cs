@@ -76,4 +76,13 @@ public class LayerTests
             .ToList();
         Assert.True(unplaced.Count == 0, $"namespaces without a layer (add them to {nameof(Layers)} and docs/adding-a-decoder.md): {string.Join(", ", unplaced)}");
     }
+
+    [Fact]
+    public void The_notebook_runner_needs_only_the_platform_the_reports_and_the_kernel_display()
+    {
+        // It runs and reports any notebook; the experiments are the notebooks' business, reached through the Lab they load.
+        var result = Types.InAssemblies([typeof(NotebookFile).Assembly]).That().ResideInNamespaceStartingWith("SegAlign.Notebooks")
+            .ShouldNot().HaveDependencyOnAny("SegAlign.Experiments", "SegAlign.Training", "SegAlign.Models", "SegAlign.Lab").GetResult();
+        Assert.True(result.IsSuccessful, "SegAlign.Notebooks uses the experiment layers: " + string.Join(", ", result.FailingTypeNames ?? []));
+    }
 }

@@ -1,3 +1,4 @@
+using SegAlign.Platform;
 using SegAlign.Experiments;
 using SegAlign.Notebooks;
 using SegAlign.Reports;

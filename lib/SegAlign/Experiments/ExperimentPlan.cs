@@ -1,3 +1,4 @@
+using SegAlign.Platform;
 using System.Text.Json.Nodes;
 using SegAlign.Config;
 using SegAlign.Models;

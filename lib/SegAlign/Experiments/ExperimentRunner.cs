@@ -1,3 +1,4 @@
+using SegAlign.Platform;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using SegAlign.Training;

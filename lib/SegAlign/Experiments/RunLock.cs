@@ -1,3 +1,5 @@
+using SegAlign.Platform;
+
 namespace SegAlign.Experiments;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using SegAlign.Platform;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using SegAlign.Evaluation;

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace SegAlign.Experiments;
+namespace SegAlign.Platform;
 
 /// <summary>
 /// Names that become paths, and paths that leave this machine: a user-given name is a plain name (never a path),
@@ -59,7 +59,7 @@ public static partial class SafePaths
 
     static string? RepositoryRootOrNull()
     {
-        try { return Presets.RepositoryRoot; }
+        try { return Repository.Root; }
         catch (InputException) { return null; }
     }
 }
