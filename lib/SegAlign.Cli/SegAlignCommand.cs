@@ -24,10 +24,21 @@ public static class SegAlignCommand
         }
         catch (InputException e)
         {
-            Console.Error.WriteLine($"error: {OneLine(e.Message)}");
+            Console.Error.WriteLine($"error: {OneLine(Message(e))}");
             return 2;
         }
     }
+
+    // The library names settings as a notebook or config knows them; the command line shows the option that sets them.
+    static readonly Dictionary<string, string> OptionOf = new(StringComparer.Ordinal)
+    {
+        ["preset"] = "--preset", ["variants"] = "--variants", ["threads"] = "--threads", ["boundary tolerance"] = "--boundary-tolerance",
+        ["trimap widths"] = "--trimap", ["PyTorch peer"] = "--peer",
+    };
+
+    /// <summary>An input error as this command line words it: a setting the library names is shown as its option.</summary>
+    public static string Message(InputException e) =>
+        OptionOf.TryGetValue(e.Where, out var option) ? $"{option}: {e.Problem}. Fix: {e.Fix}." : e.Message;
 
     /// <summary>Runs a command body, turning bad input into one clear line and exit code 2.</summary>
     public static int Guard(Func<int> body)
@@ -38,7 +49,7 @@ public static class SegAlignCommand
         }
         catch (InputException e)
         {
-            Console.Error.WriteLine($"error: {OneLine(e.Message)}");
+            Console.Error.WriteLine($"error: {OneLine(Message(e))}");
             return 2;
         }
         catch (OperationCanceledException)

@@ -7,6 +7,19 @@ namespace SegAlign.Tests.Cli;
 /// <summary>The command line as a user types it (in-process): exit codes, messages, and what lands on disk.</summary>
 public class CommandLineTests
 {
+    [Fact]
+    public void The_library_names_a_setting_and_the_command_line_shows_the_option_that_sets_it()
+    {
+        // Issue 31: a notebook user never typed --preset; the CLI user did.
+        var e = Assert.Throws<InputException>(() => Presets.BaselineJson("tiny"));
+        Assert.StartsWith("preset: unknown preset 'tiny'", e.Message);
+        Assert.StartsWith("--preset: unknown preset 'tiny'. Fix: use one of: ", SegAlignCommand.Message(e));
+        var trimap = Assert.Throws<InputException>(() => new SegAlign.Evaluation.BoundaryOptions { TrimapWidths = [0] }.Validate());
+        Assert.StartsWith("--trimap: band widths", SegAlignCommand.Message(trimap));
+        var file = new InputException("config.json", "is not JSON", "fix it");
+        Assert.Equal(file.Message, SegAlignCommand.Message(file));
+    }
+
     static (int Code, string Out, string Error) Run(params string[] args) => Reliability.CliRunner.Run(args);
 
     [Fact]

@@ -117,7 +117,7 @@ public class ExperimentPlanTests
         Assert.DoesNotContain("backbone-prior", ExperimentDefinition.Available("quick"));
         var e = Assert.Throws<InputException>(() => ExperimentPlan.Resolve(prior, "smoke"));
         Assert.Contains("defined only at full", e.Message);
-        Assert.Contains("--preset full", e.Message);
+        Assert.Contains("at preset full", e.Message);
         // The pretrained variants pin their recipe's hash, so a changed recipe re-keys them.
         var runs = ExperimentPlan.Resolve(prior, "full", seeds: [0]);
         Assert.Equal(3, runs.Select(r => r.Hash).Distinct().Count());
@@ -148,7 +148,7 @@ public class ExperimentPlanTests
         var e = Assert.Throws<InputException>(() => ExperimentPlan.Resolve(hfgd, "v1", variants: ["high-only"]));
         Assert.Contains("high-only", e.Message);
         Assert.Contains("planned only at full", e.Message);
-        Assert.Contains("--preset full", e.Message);
+        Assert.Contains("at preset full", e.Message);
     }
 
     [Fact]

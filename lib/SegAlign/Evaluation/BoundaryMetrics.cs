@@ -8,13 +8,13 @@ public sealed record BoundaryOptions
     /// <summary>Trimap band half-widths in pixels.</summary>
     public int[] TrimapWidths { get; init; } = [1, 2, 4];
 
-    /// <summary>Throws <see cref="InputException"/> naming the option (as the CLI spells it) that is out of range.</summary>
+    /// <summary>Throws <see cref="InputException"/> naming the setting that is out of range (the CLI shows its option).</summary>
     public BoundaryOptions Validate()
     {
         if (!(double.IsFinite(Tolerance) && Tolerance > 0))
-            throw new InputException("--boundary-tolerance", $"must be a positive number, got {Tolerance}", "use a fraction of the image diagonal below 1 (e.g. 0.008) or pixels ≥ 1 (e.g. 2)");
+            throw new InputException("boundary tolerance", $"must be a positive number, got {Tolerance}", "use a fraction of the image diagonal below 1 (e.g. 0.008) or pixels ≥ 1 (e.g. 2)");
         if (TrimapWidths.Length == 0 || TrimapWidths.Any(w => w < 1))
-            throw new InputException("--trimap", $"band widths must be ≥ 1 pixel, got {string.Join(", ", TrimapWidths)}", "use e.g. --trimap 1 2 4");
+            throw new InputException("trimap widths", $"band widths must be ≥ 1 pixel, got {string.Join(", ", TrimapWidths)}", "use widths of 1 pixel or more, e.g. 1 2 4");
         return this;
     }
 }

@@ -205,7 +205,7 @@ public sealed record ExperimentDefinition
 
     public VariantDefinition Variant(string name) =>
         Variants.FirstOrDefault(v => v.Name == name)
-        ?? throw new InputException("--variants", $"experiment {Name} has no variant '{name}'", $"use one of: {string.Join(", ", Variants.Select(v => v.Name))}");
+        ?? throw new InputException("variants", $"experiment {Name} has no variant '{name}'", $"use one of: {string.Join(", ", Variants.Select(v => v.Name))}");
 
     /// <summary>The metric columns a claim can name (the summary's trimap key is the width without "px").</summary>
     public static bool IsKnownMetric(string metric) =>

@@ -26,12 +26,12 @@ public static class ExperimentPlan
     {
         overrides ??= new Dictionary<string, JsonNode?>();
         if (!experiment.IsDefinedAt(preset))
-            throw new InputException("--preset", $"experiment {experiment.Name} is defined only at {string.Join(", ", experiment.RunsAt!.Presets)}: {experiment.RunsAt.Reason}",
-                $"run it with --preset {experiment.RunsAt.Presets[0]}");
+            throw new InputException("preset", $"experiment {experiment.Name} is defined only at {string.Join(", ", experiment.RunsAt!.Presets)}: {experiment.RunsAt.Reason}",
+                $"run it at preset {experiment.RunsAt.Presets[0]}");
         var chosenVariants = variants?.Select(experiment.Variant).ToList() ?? [.. experiment.VariantsAt(preset)];
         foreach (var variant in chosenVariants.Where(v => !v.IsDefinedAt(preset)))
-            throw new InputException("--variants", $"variant {variant.Name} of {experiment.Name} is planned only at {string.Join(", ", variant.RunsAt!.Presets)}: {variant.RunsAt.Reason}",
-                $"run it with --preset {variant.RunsAt.Presets[0]}, or leave it out of --variants");
+            throw new InputException("variants", $"variant {variant.Name} of {experiment.Name} is planned only at {string.Join(", ", variant.RunsAt!.Presets)}: {variant.RunsAt.Reason}",
+                $"run it at preset {variant.RunsAt.Presets[0]}, or leave it out of the variants");
         var runs = new List<PlannedRun>();
         foreach (var variant in chosenVariants)
         {

@@ -48,7 +48,7 @@ public static class Presets
         var (all, file) = ReadBaselineFile();
         var presets = all["presets"]?.AsObject() ?? throw new InputException(file, "has no \"presets\" object", "restore it from the repository");
         if (presets[preset] is not JsonObject config)
-            throw new InputException("--preset", $"unknown preset '{preset}'", $"use one of: {string.Join(", ", presets.Select(p => p.Key))}");
+            throw new InputException("preset", $"unknown preset '{preset}'", $"use one of: {string.Join(", ", presets.Select(p => p.Key))}");
         return (JsonObject)config.DeepClone();
     }
 

@@ -23,8 +23,8 @@ public static partial class SlurmScript
     /// <summary>Writes slurm.sh and slurm-manifest.tsv into the experiment's results folder; returns the script's path.</summary>
     public static string Emit(ExperimentDefinition experiment, string preset, ResultsStore store, IReadOnlyList<PlannedRun> planned, int threads = SweepThreads)
     {
-        SafePaths.PlainName(preset, "--preset", "use one of: " + string.Join(", ", Presets.Names));
-        if (threads < 1) throw new InputException("--threads", $"must be ≥ 1, got {threads}", "use 1 (as the sweep does) or more");
+        SafePaths.PlainName(preset, "preset", "use one of: " + string.Join(", ", Presets.Names));
+        if (threads < 1) throw new InputException("threads", $"must be ≥ 1, got {threads}", "use 1 (as the sweep does) or more");
         var pending = planned.GroupBy(r => r.Key).Select(g => g.First()).Where(r => !store.Folder(r).IsComplete).ToList();
         string folder = store.ExperimentFolder(experiment.Name);
         string configs = Path.Combine(store.Root, "configs");

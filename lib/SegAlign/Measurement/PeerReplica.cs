@@ -59,7 +59,7 @@ public static class PeerReplica
         if (TorchVersion(out string reason) is { } version) return version;
         if (!File.Exists(Script)) throw new InputException(Script, "is missing", "put the reference replica there (shared/peer/ beside the checkout) or set SEGALIGN_PEER_REPLICA to its path");
         if (!File.Exists(Server)) throw new InputException(Server, "is missing", "restore environment/peer/ from the repository");
-        throw new InputException("--peer", reason, InstallHint);
+        throw new InputException("PyTorch peer", reason, InstallHint);
     }
 
     /// <summary>
