@@ -51,7 +51,7 @@ public static partial class Commands
             catch (OperationCanceledException) when (cancel.Token.IsCancellationRequested)
             {
                 return cancel.ReportStopped(File.Exists(Path.Combine(folder, "checkpoint.ckpt"))
-                    ? $"the same command plus --resume --out {Experiments.SlurmScript.BashQuote(folder)}"
+                    ? $"the same command plus --resume --out {SlurmScript.BashQuote(folder)}"
                     : "the same command (no checkpoint was written yet, so it starts over)");
             }
             if (outcome.Metrics is null)

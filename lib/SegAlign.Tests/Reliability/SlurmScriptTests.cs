@@ -1,3 +1,4 @@
+using SegAlign.Cli;
 using System.Diagnostics;
 using System.Text;
 

@@ -1,9 +1,10 @@
+using SegAlign.Experiments;
 using SegAlign.Platform;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace SegAlign.Experiments;
+namespace SegAlign.Cli;
 
 /// <summary>
 /// A Slurm job-array script (one array task per pending run; each task writes only its own run folder) and its
