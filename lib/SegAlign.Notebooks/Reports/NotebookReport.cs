@@ -173,7 +173,10 @@ public static class NotebookReport
     /// <summary>When Jupyter executed the notebook: the first cell's start and the last cell's end as nbclient records them.</summary>
     internal static (DateTimeOffset Start, DateTimeOffset End)? JupyterRun(Notebook notebook)
     {
-        var times = notebook.Cells.Select(c => c.Metadata["execution"] as JsonObject).OfType<JsonObject>()
+        // nbclient records iopub.status.busy/idle; SegAlign's runner writes only execute_input and execute_reply (and
+        // replaces the whole object of every cell it runs), so these keys mark cells Jupyter ran last.
+        var times = notebook.Cells.Select(c => c.Metadata["execution"] as JsonObject)
+            .OfType<JsonObject>().Where(e => e.ContainsKey("iopub.status.busy") || e.ContainsKey("iopub.status.idle"))
             .SelectMany(e => e.Select(p => p.Value is JsonValue v && v.TryGetValue(out string? t)
                 && DateTimeOffset.TryParse(t, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time) ? time : (DateTimeOffset?)null))
             .OfType<DateTimeOffset>().ToList();

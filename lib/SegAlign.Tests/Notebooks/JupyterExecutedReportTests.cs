@@ -45,4 +45,26 @@ public class JupyterExecutedReportTests
         Assert.Contains("preset=full", html);
         Assert.DoesNotContain("preset=smoke", html);
     }
+
+    [Fact]
+    public void A_segalign_run_whose_cell_clock_ran_past_its_end_is_still_a_segalign_run()
+    {
+        // SegAlign's runner writes only execute_input / execute_reply; a stepped wall clock must not make it "Jupyter".
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Fixture))!;
+        foreach (var cell in json["cells"]!.AsArray())
+            if (cell!["metadata"]!["execution"] is System.Text.Json.Nodes.JsonObject)
+                cell["metadata"]!["execution"] = new System.Text.Json.Nodes.JsonObject
+                {
+                    ["iopub.execute_input"] = "2026-12-01T10:00:30Z", ["shell.execute_reply"] = "2026-12-01T10:05:00Z",
+                };
+        string path = Path.Combine(Path.GetTempPath(), $"segalign-run-{Guid.NewGuid():N}.ipynb");
+        try
+        {
+            File.WriteAllText(path, json.ToJsonString());
+            string html = NotebookReport.Build(path).Render();
+            Assert.Contains("segalign notebook run, 2026-12-01T10:00:00Z", html);
+            Assert.DoesNotContain("Jupyter (cell timings", html);
+        }
+        finally { File.Delete(path); }
+    }
 }

@@ -27,10 +27,26 @@ public class SharedFileUpdateTests
             other["b"] = new LatencyEntry(7.2, "y");
             LatencyCache.Save(store, other);
 
-            var merged = LatencyCache.Update(store, new Dictionary<string, LatencyEntry> { ["c"] = new(8.3, "x") }, ["busy"]);
+            var merged = LatencyCache.Update(store, new Dictionary<string, LatencyEntry> { ["c"] = new(8.3, "x") },
+                new Dictionary<string, LatencyEntry> { ["busy"] = new(56.1, "x") });
 
             Assert.Equal(["a", "b", "c"], merged.Keys.Order(StringComparer.Ordinal));
             Assert.Equal(merged, LatencyCache.LoadEntries(store));
+        }
+        finally { Directory.Delete(folder, recursive: true); }
+    }
+
+    [Fact]
+    public void A_busy_reading_another_process_measured_again_meanwhile_is_kept()
+    {
+        var store = Store(out string folder);
+        try
+        {
+            LatencyCache.Save(store, new Dictionary<string, LatencyEntry> { ["h"] = new(56.1, "x") });
+            // This process judged h busy at 56.1; another re-measured it at 6.2 before this one merged.
+            LatencyCache.Save(store, new Dictionary<string, LatencyEntry> { ["h"] = new(6.2, "y") });
+            var merged = LatencyCache.Update(store, new Dictionary<string, LatencyEntry>(), new Dictionary<string, LatencyEntry> { ["h"] = new(56.1, "x") });
+            Assert.Equal(new LatencyEntry(6.2, "y"), merged["h"]);
         }
         finally { Directory.Delete(folder, recursive: true); }
     }
@@ -50,7 +66,7 @@ public class SharedFileUpdateTests
             using (var held = FileLock.TryAcquire(lockPath))
             {
                 Assert.NotNull(held);
-                update = Task.Run(() => LatencyCache.Update(store, new Dictionary<string, LatencyEntry> { ["c"] = new(8.3, "x") }, [], m => { lock (messages) messages.Add(m); }));
+                update = Task.Run(() => LatencyCache.Update(store, new Dictionary<string, LatencyEntry> { ["c"] = new(8.3, "x") }, new Dictionary<string, LatencyEntry>(), m => { lock (messages) messages.Add(m); }));
                 Assert.False(await Finishes(update, TimeSpan.FromMilliseconds(400)), "the update wrote while another process held latency.csv");
                 Assert.False(File.Exists(LatencyCache.File(store)));
             }

@@ -28,6 +28,17 @@ public class ReportChartTests
     }
 
     [Fact]
+    public void A_candidate_the_others_range_still_holds_is_drawn_as_usual()
+    {
+        // Means 45, 45, 45 and 40: 40 is far from the median by the robust rule, but the others' seeds span 38–52.
+        var variants = new[] { Variant("a", 38, 45, 52), Variant("b", 44, 45, 46), Variant("c", 45, 45, 45), Variant("d", 39.5, 40, 40.5) };
+        Assert.Equal(["d"], ReportCharts.OffScale(variants));
+        var figure = ReportCharts.PerSeed(variants, "t", "y");
+        Assert.Null(figure["layout"]!["yaxis"]!["range"]);
+        Assert.DoesNotContain(figure["data"]!.AsArray(), t => t!["name"]!.GetValue<string>().EndsWith("(off scale)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Close_variants_share_one_automatic_axis()
     {
         var variants = new[] { Variant("bilinear", 34.8, 34.9, 34.6), Variant("fam", 36.4, 36.7, 36.3), Variant("fam-p4", 35.7, 34.9, 36.3) };

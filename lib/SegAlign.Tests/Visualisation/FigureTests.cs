@@ -121,12 +121,13 @@ public class FigureTests
         Assert.Equal(0, Uniform("fam.p3", 4, 0.4f, 0).SamplesOutside);
 
         var labels = new LabelMap([0, 0, 1, 1, 0, 0, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2], 4, 4);
-        Assert.Equal([(1, 0), (0, 1), (1, 1), (2, 1), (3, 1)], labels.Edges());
+        Assert.Equal([(1, 0, true), (1, 1, true), (0, 1, false), (1, 1, false), (2, 1, false), (3, 1, false)], labels.Edges().OrderBy(e => e.Vertical ? 0 : 1).ThenBy(e => e.Y).ThenBy(e => e.X));
 
         var plain = Pngs.Decode(FlowPlots.ColourFields([field]));
         var outlined = Pngs.Decode(FlowPlots.ColourFields([field], outlines: TestScene()));
         Assert.True(Pngs.Inked(outlined) != Pngs.Inked(plain), "the outlines changed nothing");
         Pngs.Decode(FlowPlots.ArrowsPerLevel(TestScene(), [field, Uniform("fam.p2", 8, 0.2f, 0)], arrowsPerSide: 4));
+        Assert.Contains("32×32", Assert.Throws<InputException>(() => FlowPlots.ColourFields([field], outlines: TestScene(32))).Message);
     }
 
     [Fact]

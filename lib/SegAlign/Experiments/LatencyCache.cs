@@ -59,15 +59,15 @@ public static class LatencyCache
     {
         var stored = LoadEntries(store);
         // What this call changes, merged into the file as it is at the end (another bench may have added rows meanwhile).
-        var dropped = new HashSet<string>();
+        var dropped = new Dictionary<string, LatencyEntry>();
         var added = new Dictionary<string, LatencyEntry>();
         planned = planned.ToList();
         var siblings = SiblingGroups(planned);
         foreach (var hash in Implausible(Milliseconds(stored)).Union(ImplausibleAmongSiblings(Milliseconds(stored), siblings)))
         {
             log?.Invoke($"latency.csv: {stored[hash].Ms:F1} ms for config {hash} is far above the others (a reading from a busy machine); measuring it again");
+            dropped[hash] = stored[hash];
             stored.Remove(hash);
-            dropped.Add(hash);
         }
         var missing = ToMeasure(stored, planned, remeasure);
         if (missing.Count == 0)
@@ -185,14 +185,16 @@ public static class LatencyCache
 
     /// <summary>
     /// Merges measurements into latency.csv under its lock: rows another process stored since this one read the file are
-    /// kept; <paramref name="dropped"/> (readings judged busy) are removed unless re-measured. Returns the merged cache.
+    /// kept; <paramref name="dropped"/> (readings judged busy, with the value judged) are removed only while the file still
+    /// holds that value — another process may have measured them again meanwhile. Returns the merged cache.
     /// </summary>
     public static Dictionary<string, LatencyEntry> Update(ResultsStore store, IReadOnlyDictionary<string, LatencyEntry> added,
-        IReadOnlyCollection<string> dropped, Action<string>? log = null) =>
+        IReadOnlyDictionary<string, LatencyEntry> dropped, Action<string>? log = null) =>
         Platform.FileLock.Exclusive(File(store), () =>
         {
             var current = LoadEntries(store);
-            foreach (var hash in dropped) current.Remove(hash);
+            foreach (var (hash, judged) in dropped)
+                if (current.TryGetValue(hash, out var now) && now == judged) current.Remove(hash);
             foreach (var (hash, entry) in added) current[hash] = entry;
             Save(store, current);
             return current;

@@ -27,13 +27,16 @@ public static class ReportCharts
     /// </summary>
     public static JsonObject PerSeed(IReadOnlyList<SeedValues> variants, string title, string yTitle)
     {
-        var offScale = OffScale(variants);
+        var offScale = OffScale(variants).ToHashSet();
         var onScale = variants.Where(v => !offScale.Contains(v.Variant)).SelectMany(v => v.Values.Select(p => p.Value)).ToList();
         double[]? range = null;
         if (offScale.Count > 0 && onScale.Count > 0)
         {
             double pad = Math.Max(0.5, 0.12 * (onScale.Max() - onScale.Min()));
             range = [onScale.Min() - 2 * pad, onScale.Max() + pad];
+            // A variant whose mean the others' range still holds is drawn as usual (with that range).
+            offScale.RemoveWhere(name => variants.First(v => v.Variant == name).Mean is var m && m >= range[0] && m <= range[1]);
+            if (offScale.Count == 0) range = null;
         }
         var traces = new List<Trace>();
         foreach (var (variant, slot) in variants.Select((v, i) => (v, i)))

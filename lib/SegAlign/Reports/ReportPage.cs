@@ -46,7 +46,8 @@ public sealed class ReportPage(string title)
     public ReportPage Chart(JsonObject figure, string? caption = null, string? fallbackHtml = null)
     {
         // The inlined bundle is plotly.js's cartesian build: a figure with another trace (scatter3d, a map) says so in place.
-        var foreign = (figure["data"] as JsonArray ?? []).Select(t => t?["type"]?.GetValue<string>() ?? "scatter")
+        var foreign = (figure["data"] as JsonArray ?? []).Select(t => t?["type"] is null ? "scatter"
+                : t["type"] is JsonValue v && v.TryGetValue(out string? type) ? type : t["type"]!.ToJsonString())
             .Where(type => !PlotlyJs.Traces.Contains(type)).Distinct().ToList();
         if (foreign.Count > 0)
             return Add($"<figure class=\"chart\"><p class=\"chart-error\">{Html.Escape($"This chart uses {string.Join(", ", foreign)}, which the report's plotly.js {PlotlyJs.Version} cartesian bundle does not draw; open the notebook in a kernel to see it.")}</p>" +

@@ -73,6 +73,10 @@ public static class FlowPlots
     public static PngImage ColourFields(IReadOnlyList<FlowMap> maps, double? maxMagnitude = null, string? title = null, Scene? outlines = null)
     {
         if (maps.Count == 0) throw new InputException("flow fields", "there are none", "record them from a decoder with FAM or AlignFA/AlignCM (Inspect.Flows)");
+        if (outlines is not null)
+            foreach (var map in maps.Where(m => m.InputHeight != outlines.Height || m.InputWidth != outlines.Width))
+                throw new InputException($"flow field {map.Name}", $"was recorded on a {map.InputWidth}×{map.InputHeight} input, not this {outlines.Width}×{outlines.Height} scene",
+                    "draw the outlines of the scene the flows were recorded on");
         var (ordered, columns) = Arrange(maps);
         var edges = outlines?.GroundTruth.Edges().ToList();
         var panels = ordered.Select(map =>
@@ -97,10 +101,12 @@ public static class FlowPlots
                     (edges is null ? "" : $" White lines: item outlines of scene {outlines!.Index}.")]);
     }
 
-    static void DrawOutlines(SKCanvas canvas, IReadOnlyList<(int X, int Y)> edges, float sx, float sy)
+    static void DrawOutlines(SKCanvas canvas, IReadOnlyList<(int X, int Y, bool Vertical)> edges, float sx, float sy)
     {
-        using var paint = Canvas.Fill(Colour.White, 170);
-        foreach (var (x, y) in edges) canvas.DrawRect(x * sx, y * sy, Math.Max(1, sx * 0.6f), Math.Max(1, sy * 0.6f), paint);
+        using var pen = Canvas.Stroke(Colour.White, 1.2f, 190);
+        foreach (var (x, y, vertical) in edges)
+            if (vertical) canvas.DrawLine((x + 1) * sx, y * sy, (x + 1) * sx, (y + 1) * sy, pen);
+            else canvas.DrawLine(x * sx, (y + 1) * sy, (x + 1) * sx, (y + 1) * sy, pen);
     }
 
     /// <summary>The longest displacement over several sets of fields (e.g. two models): pass it as the

@@ -69,6 +69,7 @@ public static class Pareto
         var c = CultureInfo.InvariantCulture;
         var valid = points.Where(p => p.Valid).ToList();
         if (valid.Count == 0) return "No finished runs yet.";
+        if (valid.Count == 1) return $"Only {valid[0].Label} has finished runs: there is no cost to compare yet.";
         if (AllCostsEqual(valid))
             return string.Create(c, $"All {valid.Count} variants cost the same ({valid[0].Cost:0.###} {costName}): there is nothing to trade off, and their accuracy differences are in the verdicts above.");
         var dominated = Dominated(valid);

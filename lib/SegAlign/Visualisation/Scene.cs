@@ -9,15 +9,19 @@ public sealed record LabelMap(byte[] Labels, int Height, int Width)
     /// <summary>The map in the dataset's colours (ignore = white).</summary>
     public SKBitmap Paint(IReadOnlyList<(byte R, byte G, byte B)> palette) => Canvas.FromRgb(Png.Colourise(Labels, palette), Width, Height);
 
-    /// <summary>The outlines: pixels whose right or lower neighbour has another label (item against item or background).</summary>
-    public IEnumerable<(int X, int Y)> Edges()
+    /// <summary>
+    /// The outlines as unit segments on pixel borders (item against item or background): a vertical segment on the line
+    /// x = <c>X</c> + 1 from y = <c>Y</c> to <c>Y</c> + 1 where pixel (X, Y) and its right neighbour differ, a horizontal one
+    /// on y = <c>Y</c> + 1 where it and the pixel below differ.
+    /// </summary>
+    public IEnumerable<(int X, int Y, bool Vertical)> Edges()
     {
         for (int y = 0; y < Height; y++)
             for (int x = 0; x < Width; x++)
             {
                 byte label = Labels[y * Width + x];
-                if ((x + 1 < Width && Labels[y * Width + x + 1] != label) || (y + 1 < Height && Labels[(y + 1) * Width + x] != label))
-                    yield return (x, y);
+                if (x + 1 < Width && Labels[y * Width + x + 1] != label) yield return (x, y, true);
+                if (y + 1 < Height && Labels[(y + 1) * Width + x] != label) yield return (x, y, false);
             }
     }
 }
