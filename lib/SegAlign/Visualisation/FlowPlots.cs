@@ -138,7 +138,7 @@ public static class FlowPlots
         var layouts = maps.Select(map => (map, arrows: ArrowsOf(map, arrowsPerSide), spacing: Spacing(map, arrowsPerSide))).ToList();
         double factor = layouts.Select(l => Enlargement(l.arrows, l.spacing)).Min();
         double top = layouts.SelectMany(l => l.arrows).Select(a => a.Length).DefaultIfEmpty(0).Max() is var longest && longest > 0 ? longest : 1;
-        var panels = ordered.Select(map => map is null ? Panel.Blank() : ArrowPanel(image, map, arrowsPerSide, factor, top)).ToList();
+        var panels = ordered.Select(map => map is null ? Panel.Blank() : ArrowPanel(image, layouts.First(l => l.map == map), factor, top)).ToList();
         return Figure.Compose(title ?? $"Flow per level over scene {scene.Index}: where each cell samples the warped map", panels, columns,
             notes: [$"Arrow = displacement from a cell centre to where it samples (grid_sample reads at base + offset), every panel drawn ×{Canvas.Number(factor)} " +
                     $"and coloured on one scale (0–{Canvas.Number(top)} input px). Red arrows sample outside the image (padding)."]);
@@ -177,10 +177,9 @@ public static class FlowPlots
         return longest > 0 ? 0.9 * spacing / longest : 1;
     }
 
-    static Panel ArrowPanel(SKBitmap image, FlowMap map, int arrowsPerSide, double factor, double top)
+    static Panel ArrowPanel(SKBitmap image, (FlowMap Map, IReadOnlyList<FlowArrow> Arrows, double Spacing) layout, double factor, double top)
     {
-        var arrows = ArrowsOf(map, arrowsPerSide);
-        double spacing = Spacing(map, arrowsPerSide);
+        var (map, arrows, spacing) = layout;
         var (width, height) = Figure.DisplaySize(map.InputWidth, map.InputHeight, Figure.PanelSide + 64);
         float sx = (float)(width / (double)map.InputWidth), sy = (float)(height / (double)map.InputHeight);
         bool Outside(FlowArrow a) => a.X + a.Dx < 0 || a.Y + a.Dy < 0 || a.X + a.Dx > map.InputWidth || a.Y + a.Dy > map.InputHeight;
